@@ -1,0 +1,25 @@
+"""Staff accounts, roles, sign-in, sessions and permissions."""
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from console.extensions import login_manager
+
+
+def init_app(app: Flask) -> None:
+    from console import db
+    from console.auth import admin, cli, sessions, views
+    from console.auth.permissions import Permission, can, enforce_route_permission
+    from console.navigation import NavItem, add_nav
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to use this page.")
+    login_manager.login_message_category = "warning"
+    login_manager.user_loader(lambda staff_id: sessions.load_staff(db.session(), staff_id))
+    app.before_request(enforce_route_permission)
+    app.jinja_env.globals["can"] = can
+    app.register_blueprint(views.bp)
+    app.register_blueprint(admin.bp)
+    app.cli.add_command(cli.staff_group)
+    add_nav(app, NavItem("staff.index", _l("Staff accounts"), Permission.STAFF_VIEW, order=90))

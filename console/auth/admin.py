@@ -1,0 +1,123 @@
+"""Administrators' pages: create staff, change roles, disable accounts (auditors may look)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from console import db
+from console.audit import Actor
+from console.auth import service
+from console.auth.forms import StaffActiveForm, StaffCreateForm, StaffRoleForm
+from console.auth.models import Role, Staff
+from console.auth.permissions import Permission, requires
+from console.web import render_form
+
+bp = Blueprint("staff", __name__, url_prefix="/admin/staff")
+
+
+def _actor() -> Actor:
+    return Actor.of_staff(current_user)
+
+
+def _staff_or_404(staff_id: int) -> Staff:
+    staff = db.session().get(Staff, staff_id)
+    if staff is None:
+        abort(404)
+    return staff
+
+
+@bp.route("/")
+@requires(Permission.STAFF_VIEW)
+def index() -> str:
+    """Every staff account."""
+    return render_template("admin/staff_list.html", staff=service.list_staff(db.session()))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(Permission.STAFF_MANAGE)
+def create() -> Response | tuple[str, int]:
+    """Create an account with an initial password the person changes later."""
+    form = StaffCreateForm()
+    if form.validate_on_submit():
+        try:
+            staff = service.create_staff(
+                db.session(),
+                actor=_actor(),
+                login=form.login.data,
+                display_name=form.display_name.data,
+                role=Role(form.role.data),
+                password=form.new_password.data,
+            )
+        except service.StaffError as error:
+            form.login.errors.append(str(error))
+        else:
+            flash(_("The account %(login)s has been created.", login=staff.login), "success")
+            return redirect(url_for("staff.show", staff_id=staff.id))
+    return render_form("admin/staff_form.html", form)
+
+
+@bp.route("/<int:staff_id>")
+@requires(Permission.STAFF_VIEW)
+def show(staff_id: int) -> str:
+    """One account, with the forms to change its role or state."""
+    staff = _staff_or_404(staff_id)
+    return render_template(
+        "admin/staff_show.html",
+        staff=staff,
+        role_form=StaffRoleForm(role=staff.role),
+        active_form=StaffActiveForm(),
+    )
+
+
+@bp.route("/<int:staff_id>/role", methods=["POST"])
+@requires(Permission.STAFF_MANAGE, fresh=True)
+def change_role(staff_id: int) -> Response | tuple[str, int]:
+    """Give an account another role (needs a fresh login)."""
+    staff = _staff_or_404(staff_id)
+    form = StaffRoleForm()
+    if not form.validate_on_submit():
+        return render_form(
+            "admin/staff_show.html",
+            form,
+            staff=staff,
+            role_form=form,
+            active_form=StaffActiveForm(),
+        )
+    service.change_role(db.session(), actor=_actor(), staff=staff, role=Role(form.role.data))
+    flash(_("The role has been changed."), "success")
+    return redirect(url_for("staff.show", staff_id=staff.id))
+
+
+@bp.route("/<int:staff_id>/active", methods=["POST"])
+@requires(Permission.STAFF_MANAGE)
+def toggle_active(staff_id: int) -> Response | tuple[str, int]:
+    """Disable an account (its sessions end at once) or enable it again."""
+    staff = _staff_or_404(staff_id)
+    form = StaffActiveForm()
+    if form.validate_on_submit():
+        try:
+            service.set_active(
+                db.session(),
+                actor=_actor(),
+                staff=staff,
+                active=not staff.active,
+                reason=form.reason.data,
+            )
+        except service.StaffError as error:
+            form.reason.errors.append(str(error))
+        else:
+            message = (
+                _("The account is enabled.") if staff.active else _("The account is disabled.")
+            )
+            flash(message, "success")
+            return redirect(url_for("staff.show", staff_id=staff.id))
+    return render_form(
+        "admin/staff_show.html",
+        form,
+        staff=staff,
+        role_form=StaffRoleForm(role=staff.role),
+        active_form=form,
+    )

@@ -1,0 +1,86 @@
+"""Sign-in, password and staff account forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
+
+from console.auth.models import Role
+from console.auth.passwords import MAX_LENGTH, password_problem
+from console.i18n import LANGUAGES
+
+
+def role_choices() -> list[tuple[str, str]]:
+    return [(role.value, role.label) for role in Role]
+
+
+def _new_password_field(label: str) -> PasswordField:
+    return PasswordField(label, validators=[DataRequired(), Length(max=MAX_LENGTH)])
+
+
+class NewPasswordMixin:
+    def validate_new_password(self, field: PasswordField) -> None:
+        problem = password_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+
+class LoginForm(FlaskForm):
+    login = StringField(_l("Login ID"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    next = HiddenField()
+    submit = SubmitField(_l("Sign in"))
+
+
+class ReauthenticateForm(FlaskForm):
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    next = HiddenField()
+    submit = SubmitField(_l("Confirm"))
+
+
+class PasswordChangeForm(NewPasswordMixin, FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(), Length(max=MAX_LENGTH)]
+    )
+    new_password = _new_password_field(_l("New password"))
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
+    )
+    submit = SubmitField(_l("Change password"))
+
+
+class StaffCreateForm(NewPasswordMixin, FlaskForm):
+    login = StringField(
+        _l("Login ID"),
+        validators=[
+            DataRequired(),
+            Length(min=3, max=64),
+            Regexp(r"^[a-z0-9._-]+$", message=_l("Use lower-case letters, digits, . _ and -.")),
+        ],
+    )
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    role = SelectField(_l("Role"), choices=role_choices, validators=[DataRequired()])
+    new_password = _new_password_field(_l("Initial password"))
+    confirm = PasswordField(
+        _l("Initial password again"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
+    )
+    submit = SubmitField(_l("Create account"))
+
+
+class StaffRoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=role_choices, validators=[DataRequired()])
+    submit = SubmitField(_l("Change role"))
+
+
+class StaffActiveForm(FlaskForm):
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+    submit = SubmitField(_l("Confirm"))
+
+
+class LanguageForm(FlaskForm):
+    lang = SelectField(choices=list(LANGUAGES.items()), validators=[DataRequired()])
+    next = HiddenField()

@@ -1,0 +1,89 @@
+"""Staff accounts, their login sessions and login attempts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlmodel import Field, SQLModel
+
+from console.modeltypes import code_field, utc_field
+
+
+class Role(StrEnum):
+    COUNSELOR = "counselor"
+    SUPERVISOR = "supervisor"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return str(ROLE_LABELS[self])
+
+
+ROLE_LABELS = {
+    Role.COUNSELOR: _l("Counselor"),
+    Role.SUPERVISOR: _l("Supervisor"),
+    Role.AUDITOR: _l("Auditor"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+
+class Staff(SQLModel, table=True):
+    """A member of staff who signs in to the console."""
+
+    __tablename__ = "staff"
+
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(max_length=64, unique=True, index=True)
+    display_name: str = Field(max_length=100)
+    role: str = code_field(16)
+    active: bool = Field(default=True)
+    password_hash: str = Field(max_length=255)
+    password_changed_at: datetime = utc_field(now=True)
+    created_at: datetime = utc_field(now=True)
+
+    # Flask-Login's user protocol.
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+
+class StaffSession(SQLModel, table=True):
+    """One login: the cookie carries its token, logout revokes it on the server."""
+
+    __tablename__ = "staff_session"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    created_at: datetime = utc_field(now=True)
+    revoked_at: datetime | None = utc_field(nullable=True)
+    client_address: str = Field(default="", max_length=45)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Every login try, counted per account and per address for throttling."""
+
+    __tablename__ = "login_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(max_length=64, index=True)
+    client_address: str = Field(max_length=45, index=True)
+    at: datetime = utc_field(now=True, index=True)
+    succeeded: bool = Field(default=False)

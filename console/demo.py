@@ -1,0 +1,167 @@
+"""``flask demo load``: demo staff (one per role, two supervisors) and service users.
+
+Passwords are generated on first load and kept in ``instance/demo-logins.txt``
+(readable by the owner only), so every later ``make run`` can print them again.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from flask import current_app
+
+from console import db
+from console.audit import COMMAND_LINE
+from console.auth import service as staff_service
+from console.auth.models import Role
+from console.online_services import OnlineService
+from console.timeutil import from_jst
+from console.users import service as users_service
+from console.users.models import RegistrationRoute
+
+TERMS_FILE = Path(__file__).parent / "data" / "terms-2022-05-01.ja.txt"
+
+
+@dataclass(frozen=True)
+class DemoStaff:
+    login: str
+    name: str
+    role: Role
+
+
+DEMO_STAFF = (
+    DemoStaff("counselor", "相談員 山本 美咲", Role.COUNSELOR),
+    DemoStaff("supervisor", "統括 佐藤 健一", Role.SUPERVISOR),
+    DemoStaff("supervisor2", "上席 高橋 直子", Role.SUPERVISOR),
+    DemoStaff("auditor", "監査 伊藤 誠", Role.AUDITOR),
+    DemoStaff("admin", "システム管理者 中村 翔", Role.ADMIN),
+)
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    reference_no: str
+    kanji: str
+    kana: str
+    route: RegistrationRoute
+    services: tuple[OnlineService, ...]
+    birth: date | None
+
+
+DEMO_USERS = (
+    DemoUser(
+        "HW-2024-000123",
+        "山田 太郎",
+        "ヤマダ タロウ",
+        RegistrationRoute.ONLINE,
+        (OnlineService.INDIVIDUAL_COUNSELING, OnlineService.SEMINAR),
+        date(1985, 4, 12),
+    ),
+    DemoUser(
+        "HW-2024-000456",
+        "鈴木 花子",
+        "スズキ ハナコ",
+        RegistrationRoute.OFFICE,
+        (OnlineService.SEMINAR, OnlineService.INTERVIEW_FAIR),
+        date(1992, 11, 3),
+    ),
+    DemoUser(
+        "HW-2025-000789",
+        "田中 一郎",
+        "タナカ イチロウ",
+        RegistrationRoute.ONLINE,
+        (OnlineService.INTERVIEW_FAIR,),
+        None,
+    ),
+    DemoUser(
+        "HW-2025-001024",
+        "渡辺 さくら",
+        "ワタナベ サクラ",
+        RegistrationRoute.OFFICE,
+        (OnlineService.INDIVIDUAL_COUNSELING,),
+        date(2001, 2, 28),
+    ),
+    DemoUser(
+        "HW-2026-000007",
+        "小林 大輔",
+        "コバヤシ ダイスケ",
+        RegistrationRoute.ONLINE,
+        (OnlineService.SEMINAR,),
+        date(1978, 7, 19),
+    ),
+)
+
+
+def _read_logins(path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    pairs = (line.split("\t", 1) for line in path.read_text("utf-8").splitlines() if "\t" in line)
+    return dict(pairs)
+
+
+def _write_logins(path: Path, logins: dict[str, str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.writelines(f"{login}\t{password}\n" for login, password in logins.items())
+
+
+def _ensure_staff(passwords: dict[str, str]) -> None:
+    with db.transaction() as session:
+        for person in DEMO_STAFF:
+            if staff_service.find_by_login(session, person.login) is None:
+                password = passwords.setdefault(person.login, secrets.token_urlsafe(12))
+                staff_service.create_staff(
+                    session,
+                    actor=COMMAND_LINE,
+                    login=person.login,
+                    display_name=person.name,
+                    role=person.role,
+                    password=password,
+                )
+
+
+def _ensure_terms_and_users() -> None:
+    with db.transaction() as session:
+        terms = users_service.terms_in_force(session)
+        if terms is None:
+            terms = users_service.add_terms_version(
+                session,
+                actor=COMMAND_LINE,
+                label="令和4年5月1日施行",
+                effective_from=from_jst(datetime(2022, 5, 1)),
+                text=TERMS_FILE.read_text("utf-8"),
+            )
+        for person in DEMO_USERS:
+            if users_service.find_by_reference(session, person.reference_no) is None:
+                users_service.create_service_user(
+                    session,
+                    actor=COMMAND_LINE,
+                    reference_no=person.reference_no,
+                    name_kanji=person.kanji,
+                    name_kana=person.kana,
+                    registration_route=person.route,
+                    services=list(person.services),
+                    birth_date=person.birth,
+                    terms_version=terms,
+                    terms_agreed_at=from_jst(datetime(2024, 4, 1, 9, 0)),
+                    counseling_eligible=OnlineService.INDIVIDUAL_COUNSELING in person.services,
+                )
+
+
+def load_demo(logins_file: str | None = None) -> list[str]:
+    """Create what is missing and return the lines to print: one login per role."""
+    path = Path(logins_file or Path(current_app.instance_path) / "demo-logins.txt")
+    passwords = _read_logins(path)
+    _ensure_staff(passwords)
+    _write_logins(path, passwords)
+    _ensure_terms_and_users()
+    lines = ["Demo logins (login id / password / role):"]
+    for person in DEMO_STAFF:
+        shown = passwords.get(person.login, "(set before this file was kept)")
+        lines.append(f"  {person.login:<12} {shown:<20} {person.role.label}")
+    return lines

@@ -1,0 +1,39 @@
+"""The office's online services (本サービス): what users enrol in, incidents happen in,
+suspensions stop and notices announce."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+
+
+class OnlineService(StrEnum):
+    INDIVIDUAL_COUNSELING = "individual_counseling"  # 個別の職業相談 (Art. 1 (4))
+    SEMINAR = "seminar"  # セミナー
+    INTERVIEW_FAIR = "interview_fair"  # 面接会
+    BOOKING_PAGE = "booking_page"  # オンライン予約ページ (notices only)
+
+    @property
+    def label(self) -> str:
+        return str(SERVICE_LABELS[self])
+
+
+SERVICE_LABELS = {
+    OnlineService.INDIVIDUAL_COUNSELING: _l("Individual job counseling"),
+    OnlineService.SEMINAR: _l("Seminars"),
+    OnlineService.INTERVIEW_FAIR: _l("Interview fairs"),
+    OnlineService.BOOKING_PAGE: _l("Online booking page"),
+}
+
+# The services a person is enrolled in, has incidents in, and can be suspended from.
+USER_SERVICES = (
+    OnlineService.INDIVIDUAL_COUNSELING,
+    OnlineService.SEMINAR,
+    OnlineService.INTERVIEW_FAIR,
+)
+
+
+def service_choices(services: tuple[OnlineService, ...] = USER_SERVICES) -> list[tuple[str, str]]:
+    """``(value, label)`` pairs for a form's select field."""
+    return [(service.value, service.label) for service in services]

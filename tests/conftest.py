@@ -1,0 +1,177 @@
+"""Shared fixtures: a fresh, migrated database per test (SQLite or PostgreSQL), the app,
+clients, staff factories, and sign-in helpers.
+
+The database is chosen by ``CONSOLE_DATABASE_URL``: empty for SQLite, a PostgreSQL URL
+for PostgreSQL (``make test`` runs both).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from alembic import command
+from alembic.config import Config
+from argon2 import PasswordHasher
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from console import PROJECT_ROOT, create_app, db
+from console.audit import COMMAND_LINE
+from console.auth import passwords
+from console.auth import service as staff_service
+from console.auth.models import Role, Staff
+
+POSTGRES_URL = os.environ.get("CONSOLE_DATABASE_URL", "")
+ON_POSTGRES = POSTGRES_URL.startswith("postgres")
+PASSWORD = "correct horse battery staple"  # a test password, long enough for the rules
+_counter = itertools.count(1)
+
+
+def migrate(url: str) -> None:
+    """Run every Alembic migration on the database at ``url``."""
+    config = Config()
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    engine = db.make_engine(url)
+    config.attributes["engine"] = engine
+    command.upgrade(config, "heads")
+    engine.dispose()
+
+
+def _pg_admin(statement: str) -> None:
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+        connection.execute(statement)  # type: ignore[arg-type]
+
+
+def _pg_url(name: str) -> str:
+    return POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database copied for each test: a file on SQLite, a template on PostgreSQL."""
+    if ON_POSTGRES:
+        name = f"console_tpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        _pg_admin(f'CREATE DATABASE "{name}"')
+        migrate(_pg_url(name))
+        yield name
+        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        path = tmp_path_factory.mktemp("db") / "template.sqlite3"
+        migrate(f"sqlite:///{path}")
+        yield str(path)
+
+
+@pytest.fixture
+def database_url(template_database: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh database for one test, with every migration applied."""
+    if ON_POSTGRES:
+        name = f"console_t_{os.getpid()}_{next(_counter)}"
+        _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
+        yield _pg_url(name)
+        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        path = tmp_path / "console.sqlite3"
+        shutil.copy(template_database, path)
+        yield f"sqlite:///{path}"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing() -> Iterator[None]:
+    """argon2id with small parameters: the same code path, a fraction of the time."""
+    real = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    passwords._hasher = real
+
+
+def make_app(database_url: str, **overrides: Any) -> Flask:
+    config = {
+        "TESTING": True,
+        "CONSOLE_ENV": "testing",
+        "SECRET_KEY": "test-secret-key",
+        "DATABASE_URL": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "SESSION_COOKIE_SECURE": False,
+        **overrides,
+    }
+    return create_app(config)
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    application = make_app(database_url)
+    yield application
+    application.extensions["console.engine"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_staff(app: Flask) -> Callable[..., Staff]:
+    """Create a staff member: ``make_staff(Role.COUNSELOR, login="yamamoto")``."""
+
+    def factory(
+        role: Role = Role.COUNSELOR,
+        *,
+        login: str | None = None,
+        name: str | None = None,
+        password: str = PASSWORD,
+    ) -> Staff:
+        login = login or f"{Role(role).value}{next(_counter)}"
+        with app.app_context(), db.transaction() as session:
+            return staff_service.create_staff(
+                session,
+                actor=COMMAND_LINE,
+                login=login,
+                display_name=name or f"職員 {login}",
+                role=Role(role),
+                password=password,
+            )
+
+    return factory
+
+
+@dataclass
+class AuthActions:
+    client: FlaskClient
+
+    def login(self, login: str, password: str = PASSWORD) -> Any:
+        return self.client.post("/auth/login", data={"login": login, "password": password})
+
+    def logout(self) -> Any:
+        return self.client.post("/auth/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture
+def login_as(make_staff: Callable[..., Staff], auth: AuthActions) -> Callable[[Role], Staff]:
+    """Create a staff member of ``role`` and sign the test client in as them."""
+
+    def sign_in(role: Role, **kwargs: Any) -> Staff:
+        staff = make_staff(role, **kwargs)
+        response = auth.login(staff.login)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return staff
+
+    return sign_in
