@@ -90,10 +90,10 @@ def session() -> Session:
 
 def rollback_request() -> None:
     """Undo everything the current request wrote (called by the error handlers)."""
-    db_session = g.pop("db_session", None)
+    db_session = g.get("db_session")
     if db_session is not None:
+        # Kept open: the error page may still read (the signed-in staff member, the menu).
         db_session.rollback()
-        db_session.close()
 
 
 def _commit_request_session(response: Response) -> Response:

@@ -34,6 +34,6 @@ USER_SERVICES = (
 )
 
 
-def service_choices(services: tuple[OnlineService, ...] = USER_SERVICES) -> list[tuple[str, str]]:
-    """``(value, label)`` pairs for a form's select field."""
-    return [(service.value, service.label) for service in services]
+def service_choices(services: tuple[OnlineService, ...] = USER_SERVICES) -> dict[str, str]:
+    """Value → label for a form's select field (WTForms 3.3 wants a dict, not tuples)."""
+    return {service.value: service.label for service in services}

@@ -127,6 +127,6 @@ def category(code: str) -> Category:
     return BY_CODE[code]
 
 
-def category_choices() -> list[tuple[str, str]]:
-    """``(code, "第7条(2) label")`` pairs for forms."""
-    return [(item.code, item.title) for item in CATEGORIES]
+def category_choices() -> dict[str, str]:
+    """Code → "第7条(2) label" for forms (WTForms 3.3 wants a dict, not tuples)."""
+    return {item.code: item.title for item in CATEGORIES}

@@ -12,8 +12,9 @@ from console.auth.passwords import MAX_LENGTH, password_problem
 from console.i18n import LANGUAGES
 
 
-def role_choices() -> list[tuple[str, str]]:
-    return [(role.value, role.label) for role in Role]
+def role_choices() -> dict[str, str]:
+    """Value → label (WTForms 3.3 wants a dict, not tuples)."""
+    return {role.value: role.label for role in Role}
 
 
 def _new_password_field(label: str) -> PasswordField:
@@ -82,5 +83,5 @@ class StaffActiveForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    lang = SelectField(choices=list(LANGUAGES.items()), validators=[DataRequired()])
+    lang = SelectField(choices=dict(LANGUAGES), validators=[DataRequired()])
     next = HiddenField()

@@ -1,0 +1,121 @@
+"""Browser tests: Playwright driving Debian's chromium against a real server on 127.0.0.1.
+
+No browser can be downloaded here, so ``/usr/bin/chromium`` is launched through
+``executable_path``. In CI (``CI=true``) a missing browser fails the run; elsewhere the
+browser tests are skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from console.auth.models import Role, Staff
+from tests.conftest import PASSWORD, make_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Launch Debian's chromium; required in CI, skipped with a reason elsewhere."""
+    if not CHROMIUM.exists():
+        message = "Debian's chromium is missing: `make test` installs it (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **browser_context_args,
+        "locale": "ja-JP",
+        "timezone_id": "Asia/Tokyo",
+        "viewport": {"width": 1280, "height": 900},
+    }
+
+
+@dataclass
+class LiveServer:
+    app: Flask
+    url: str
+
+    def path(self, path: str) -> str:
+        return self.url + path
+
+
+@pytest.fixture
+def live_server(database_url: str) -> Iterator[LiveServer]:
+    """The console served from a real server thread on a free port, CSRF on."""
+    app = make_app(database_url, WTF_CSRF_ENABLED=True)
+    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
+    server.shutdown()
+    thread.join(timeout=5)
+    app.extensions["console.engine"].dispose()
+
+
+@pytest.fixture
+def live_staff(live_server: LiveServer) -> Callable[..., Staff]:
+    """Create staff in the live server's database."""
+    from console import db
+    from console.audit import COMMAND_LINE
+    from console.auth import service
+
+    def factory(role: Role, login: str, name: str) -> Staff:
+        with live_server.app.app_context(), db.transaction() as session:
+            return service.create_staff(
+                session,
+                actor=COMMAND_LINE,
+                login=login,
+                display_name=name,
+                role=role,
+                password=PASSWORD,
+            )
+
+    return factory
+
+
+def sign_in(page: Page, server: LiveServer, login: str, password: str = PASSWORD) -> None:
+    """Sign in through the real form, as a person would."""
+    page.goto(server.path("/auth/login"))
+    page.get_by_label("ログインID").fill(login)
+    page.get_by_label("パスワード").fill(password)
+    page.get_by_role("button", name="ログイン").click()
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save a full-page screenshot under tests/e2e/screenshots/ (ignored by git)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,31 @@
+"""Deny by default: every route declares a permission and appears in a feature's access table."""
+
+from __future__ import annotations
+
+from console.auth.permissions import UNDECLARED_ENDPOINTS, declared_permission
+from tests.access import declared_tables
+
+
+def test_every_route_declares_a_permission(app):
+    with app.test_request_context():
+        missing = [
+            rule.endpoint
+            for rule in app.url_map.iter_rules()
+            if rule.endpoint not in UNDECLARED_ENDPOINTS
+            and declared_permission(rule.endpoint) is None
+        ]
+    assert missing == []
+
+
+def test_every_route_is_in_an_access_table(app):
+    tables = declared_tables()
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - UNDECLARED_ENDPOINTS
+    assert sorted(endpoints - set(tables)) == []
+
+
+def test_a_route_without_a_declaration_is_refused(app, client):
+    @app.route("/forgotten")
+    def forgotten() -> str:
+        return "should never be served"
+
+    assert client.get("/forgotten").status_code == 403

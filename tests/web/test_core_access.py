@@ -1,0 +1,28 @@
+"""Who may use the foundation's routes: sign-in, dashboard, staff administration."""
+
+from __future__ import annotations
+
+import pytest
+
+from console.auth.models import Role
+from tests.access import ALL_ROLES, PUBLIC, check_access
+
+ACCESS: dict[str, object] = {
+    "dashboard.root": PUBLIC,
+    "dashboard.index": ALL_ROLES,
+    "auth.login": PUBLIC,
+    "auth.switch_language": PUBLIC,
+    "auth.logout": ALL_ROLES,
+    "auth.reauthenticate": ALL_ROLES,
+    "auth.change_password": ALL_ROLES,
+    "staff.index": {Role.ADMIN, Role.AUDITOR},
+    "staff.show": {Role.ADMIN, Role.AUDITOR},
+    "staff.create": {Role.ADMIN},
+    "staff.change_role": {Role.ADMIN},
+    "staff.toggle_active": {Role.ADMIN},
+}
+
+
+@pytest.mark.parametrize("endpoint", sorted(ACCESS))
+def test_core_route_access(app, make_staff, endpoint):
+    check_access(app, make_staff, endpoint, ACCESS[endpoint])
