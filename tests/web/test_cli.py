@@ -22,7 +22,9 @@ def count(app, model) -> int:
 
 def test_staff_create_list_and_disable(app, runner, monkeypatch):
     monkeypatch.setenv("CONSOLE_NEW_PASSWORD", PASSWORD)
-    created = runner.invoke(args=["staff", "create", "kanri", "--role", "admin", "--name", "管理 花子"])
+    created = runner.invoke(
+        args=["staff", "create", "kanri", "--role", "admin", "--name", "管理 花子"]
+    )
     assert created.exit_code == 0, created.output
     listed = runner.invoke(args=["staff", "list"])
     assert "kanri\tadmin\tactive\t管理 花子" in listed.output
@@ -78,11 +80,19 @@ def test_demo_passwords_work(app, runner, client, tmp_path):
 
 
 def test_production_without_a_secret_key_refuses_to_start(tmp_path):
-    env = {**os.environ, "CONSOLE_ENV": "production", "CONSOLE_SECRET_KEY": "",
-           "CONSOLE_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
+    env = {
+        **os.environ,
+        "CONSOLE_ENV": "production",
+        "CONSOLE_SECRET_KEY": "",
+        "CONSOLE_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+    }
     result = subprocess.run(
-        [sys.executable, "-c", "import wsgi"], cwd=PROJECT_ROOT, env=env,
-        capture_output=True, text=True, check=False,
+        [sys.executable, "-c", "import wsgi"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 1
     assert "CONSOLE_SECRET_KEY" in result.stderr

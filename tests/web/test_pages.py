@@ -102,7 +102,9 @@ def test_an_unexpected_error_shows_no_stack_trace(app, client):
     def boom() -> str:
         raise RuntimeError("secret internals")
 
-    boom.required_permission = __import__("console.auth.permissions").auth.permissions.Permission.PUBLIC
+    boom.required_permission = __import__(
+        "console.auth.permissions"
+    ).auth.permissions.Permission.PUBLIC
     response = client.get("/boom")
     html = response.get_data(as_text=True)
     assert response.status_code == 500
