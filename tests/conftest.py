@@ -166,7 +166,7 @@ def make_staff(app: Flask) -> Callable[..., Staff]:
         name: str | None = None,
         password: str = PASSWORD,
     ) -> Staff:
-        login = login or f"{Role(role).value}{next(_counter)}"
+        login = login or f"{Role(role).value}-{next(_counter)}"
         with app.app_context(), db.transaction() as session:
             return staff_service.create_staff(
                 session,
