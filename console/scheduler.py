@@ -15,6 +15,7 @@ from typing import Any
 import click
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask, current_app
+from flask.cli import AppGroup
 from sqlalchemy import JSON, Column
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel
@@ -113,7 +114,7 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     return scheduler
 
 
-scheduler_group = click.Group("scheduler", help="The scheduler process (run exactly one).")
+scheduler_group = AppGroup("scheduler", help="The scheduler process (run exactly one).")
 
 
 @scheduler_group.command("run")

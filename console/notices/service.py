@@ -134,7 +134,8 @@ def public_updated_at(notice: Notice, now: datetime | None = None) -> datetime:
     end = effective_end(notice)
     if end is not None and end <= now:
         moments.append(end)
-    return max(moment for moment in moments if moment <= now) if moments else now
+    past = [moment for moment in moments if moment <= now]
+    return max(past) if past else min(moments)
 
 
 def services_of(notice: Notice) -> list[OnlineService]:
@@ -389,7 +390,7 @@ def publish_notice(
         Subject.of("notice", notice.id),
         {"changes": changes({"publish_from": None}, {"publish_from": shown_from})},
     )
-    enqueue(db, "notice.published", f"notice.published:{notice.id}", public_payload(notice))
+    enqueue(db, "notice.published", f"notice.published:{notice.id}", public_payload(notice, now))
     return notice
 
 
@@ -520,7 +521,7 @@ def sweep_notices(db: Session, now: datetime) -> int:
         assert notice is not None
         details = {"happened_at": at, "recorded_at": now, "title_ja": notice.title_ja}
         record(db, SCHEDULER, action, Subject.of("notice", ident), details)
-        enqueue(db, action, f"{action}:{ident}", {**public_payload(notice), "happened_at": at})
+        enqueue(db, action, f"{action}:{ident}", {**public_payload(notice, now), "happened_at": at})
     db.flush()
     return len(events)
 
