@@ -51,8 +51,9 @@ def enqueue(db: Session, kind: str, key: str, payload: dict[str, Any]) -> bool:
     statement = (
         insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["key"])
     )
-    result = db.execute(statement)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    if db.connection().dialect.insert_returning:
+        return db.execute(statement.returning(OutboxMessage.id)).first() is not None
+    return bool(db.execute(statement).rowcount)  # type: ignore[attr-defined]
 
 
 def undelivered(db: Session, limit: int = 100) -> list[OutboxMessage]:
