@@ -30,7 +30,8 @@ def jst_end(start: datetime, end: datetime) -> str:
 def period(start: datetime, end: datetime | None) -> str:
     """``2026年12月1日(火) 22:00 〜 12月2日(水) 6:00``; an open end reads "until further notice"."""
     if end is None:
-        return f"{jst(start)} 〜 {_('end not yet known')}"
+        unknown = _("end not yet known")
+        return f"{jst(start)} 〜 {unknown}"
     return f"{jst(start)} 〜 {jst_end(start, end)}"
 
 

@@ -42,7 +42,9 @@ def _outbox(app):
 def _three_stops(app):
     with time_machine.travel(T0, tick=False):
         first = make_notice(app, starts_at=jst(2026, 11, 30, 22), ends_at=jst(2026, 12, 1, 1))
-        second = make_notice(app, starts_at=jst(2026, 11, 30, 23), ends_at=jst(2026, 11, 30, 23, 30))
+        second = make_notice(
+            app, starts_at=jst(2026, 11, 30, 23), ends_at=jst(2026, 11, 30, 23, 30)
+        )
         third = make_notice(app, starts_at=jst(2026, 12, 1, 2), ends_at=jst(2026, 12, 1, 6))
         cancelled = make_notice(app, starts_at=jst(2026, 11, 30, 22), ends_at=jst(2026, 11, 30, 23))
         draft = make_notice(app, publish=False, starts_at=jst(2026, 11, 30, 22))
@@ -77,7 +79,11 @@ def test_each_transition_is_recorded_once_with_the_time_it_happened(app):
         ("notice.finished", third.id, format_time(jst(2026, 12, 1, 6))),
     ]
     assert all(details["recorded_at"] for _a, _i, details in recorded)
-    actors = {entry.actor_login for entry in audit_entries(app) if entry.action.endswith(("went_live", "finished"))}
+    actors = {
+        entry.actor_login
+        for entry in audit_entries(app)
+        if entry.action.endswith(("went_live", "finished"))
+    }
     assert actors == {"system:scheduler"}
     assert str(draft.id) not in {ident for _a, ident, _d in recorded}
     kinds = [message.kind for message in _outbox(app)]
@@ -87,7 +93,7 @@ def test_each_transition_is_recorded_once_with_the_time_it_happened(app):
 
 
 def test_two_sweeps_at_once_record_each_transition_once(app):
-    first, second, third, _draft = _three_stops(app)
+    _first, _second, _third, _draft = _three_stops(app)
     now = jst(2026, 12, 1, 7)
     barrier = threading.Barrier(4)
     counts: list[int] = []
@@ -113,7 +119,7 @@ def test_two_sweeps_at_once_record_each_transition_once(app):
 
 
 def test_the_scheduler_stopped_over_several_transitions_records_all_once_on_restart(app):
-    first, second, third, _draft = _three_stops(app)
+    _first, _second, _third, _draft = _three_stops(app)
     with time_machine.travel(jst(2026, 11, 30, 22, 1), tick=False):
         scheduler.run_sweeps(app)
     assert len(_transitions(app)) == 1
@@ -145,22 +151,27 @@ def test_an_extended_stop_finishes_at_its_new_end_and_an_early_end_at_its_actual
     with time_machine.travel(T0, tick=False):
         extended = make_notice(app, starts_at=jst(2026, 11, 30, 22), ends_at=jst(2026, 11, 30, 23))
         early = make_notice(app, starts_at=jst(2026, 11, 30, 22), ends_at=jst(2026, 12, 1, 6))
-    with time_machine.travel(jst(2026, 11, 30, 22, 30), tick=False):
-        with app.app_context(), db.transaction() as session:
-            notice = session.get(service.Notice, extended.id)
-            service.extend_notice(
-                session,
-                actor=scheduler_actor(),
-                notice=notice,
-                new_end=jst(2026, 12, 1, 0, 15),
-                reason="作業の遅れ",
-            )
-            notice = session.get(service.Notice, early.id)
-            service.end_notice_now(session, actor=scheduler_actor(), notice=notice)
+    with (
+        time_machine.travel(jst(2026, 11, 30, 22, 30), tick=False),
+        app.app_context(),
+        db.transaction() as session,
+    ):
+        notice = session.get(service.Notice, extended.id)
+        service.extend_notice(
+            session,
+            actor=scheduler_actor(),
+            notice=notice,
+            new_end=jst(2026, 12, 1, 0, 15),
+            reason="作業の遅れ",
+        )
+        notice = session.get(service.Notice, early.id)
+        service.end_notice_now(session, actor=scheduler_actor(), notice=notice)
     assert _sweep(app, jst(2026, 11, 30, 23, 30)) == 3  # two went live, one ended early
     assert load_notice(app, extended.id).finished_logged_at is None
     assert _sweep(app, jst(2026, 12, 1, 1)) == 1
-    finished = {ident: d["happened_at"] for a, ident, d in _transitions(app) if a == "notice.finished"}
+    finished = {
+        ident: d["happened_at"] for a, ident, d in _transitions(app) if a == "notice.finished"
+    }
     assert finished == {
         str(early.id): format_time(jst(2026, 11, 30, 22, 30)),
         str(extended.id): format_time(jst(2026, 12, 1, 0, 15)),
@@ -173,11 +184,19 @@ def test_terms_changes_are_not_outages(app):
 
     with app.app_context(), db.transaction() as session:
         version = add_terms_version(
-            session, actor=COMMAND_LINE, label="令和9年4月改定", effective_from=jst(2027, 4, 1), text="新しい規約"
+            session,
+            actor=COMMAND_LINE,
+            label="令和9年4月改定",
+            effective_from=jst(2027, 4, 1),
+            text="新しい規約",
         )
     with time_machine.travel(T0, tick=False):
         notice = make_notice(
-            app, kind=NoticeKind.TERMS_CHANGE, terms_version_id=version.id, services=[], ends_at=None
+            app,
+            kind=NoticeKind.TERMS_CHANGE,
+            terms_version_id=version.id,
+            services=[],
+            ends_at=None,
         )
     assert notice.starts_at == jst(2027, 4, 1)
     assert _sweep(app, jst(2027, 4, 2)) == 0
@@ -198,7 +217,9 @@ def test_publishing_enqueues_one_message(app):
     with time_machine.travel(T0, tick=False):
         notice = make_notice(app, starts_at=jst(2026, 12, 1, 22), services=[OnlineService.SEMINAR])
     messages = _outbox(app)
-    assert [(m.kind, m.key) for m in messages] == [("notice.published", f"notice.published:{notice.id}")]
+    assert [(m.kind, m.key) for m in messages] == [
+        ("notice.published", f"notice.published:{notice.id}")
+    ]
     assert messages[0].payload["services"] == ["seminar"]
 
 
