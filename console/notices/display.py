@@ -43,11 +43,21 @@ def notice_period(notice: Notice) -> str:
 
 
 def end_change(notice: Notice) -> str:
-    """``予定 22:00 → 実際 23:15`` when the end moved; empty otherwise."""
+    """``予定 22:00 → 実際 23:15`` when the end moved; empty otherwise.
+
+    Both ends as times alone when they fall on the same Japan day, else both with the date.
+    """
     if notice.actual_end_at is None or notice.actual_end_at == notice.ends_at:
         return ""
-    actual = jst_end(notice.starts_at, notice.actual_end_at)
-    planned = jst_end(notice.starts_at, notice.ends_at) if notice.ends_at else _("not set")
+    if notice.ends_at is None:
+        planned, actual = _("not set"), jst_end(notice.starts_at, notice.actual_end_at)
+    elif to_jst(notice.ends_at).date() == to_jst(notice.actual_end_at).date():
+        planned = jst_end(notice.ends_at, notice.ends_at)
+        actual = jst_end(notice.actual_end_at, notice.actual_end_at)
+    else:
+        pattern = SAME_YEAR[current_language()]
+        planned = format_datetime(notice.ends_at, pattern)
+        actual = format_datetime(notice.actual_end_at, pattern)
     if service.state_of(notice) == NoticeState.ENDED:
         return _("Planned %(planned)s → actual %(actual)s", planned=planned, actual=actual)
     return _("Planned %(planned)s → extended to %(actual)s", planned=planned, actual=actual)
