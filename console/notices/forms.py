@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -64,6 +65,21 @@ def terms_choices() -> dict[str, str]:
     return choices
 
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class TextCheckedForm(FlaskForm):
+    """Refuses control characters (NUL and the like) in any typed text, with a clear message."""
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field.data, str) and CONTROL_CHARACTERS.search(field.data):
+                field.errors = [*field.errors, _l("Remove the control characters from this text.")]
+                valid = False
+        return valid
+
+
 def jst_field(label: Any, required: bool) -> DateTimeLocalField:
     validators = [InputRequired()] if required else [Optional()]
     return DateTimeLocalField(
@@ -74,7 +90,7 @@ def jst_field(label: Any, required: bool) -> DateTimeLocalField:
     )
 
 
-class NoticeForm(FlaskForm):
+class NoticeForm(TextCheckedForm):
     kind = SelectField(_l("Kind"), choices=kind_choices, validators=[DataRequired()])
     all_services = BooleanField(_l("Every online service"), default=True)
     services = SelectMultipleField(
@@ -157,7 +173,7 @@ def confirm_field() -> BooleanField:
     )
 
 
-class PublishForm(FlaskForm):
+class PublishForm(TextCheckedForm):
     publish_from = jst_field(_l("Show to the public from (empty: now)"), required=False)
     confirm = confirm_field()
     submit = SubmitField(_l("Publish"))
@@ -166,7 +182,7 @@ class PublishForm(FlaskForm):
         return _utc(self.publish_from.data)
 
 
-class ExtendForm(FlaskForm):
+class ExtendForm(TextCheckedForm):
     new_end = jst_field(_l("New end"), required=True)
     reason = StringField(
         _l("Reason (internal, not shown to the public)"),
@@ -181,7 +197,7 @@ class ExtendForm(FlaskForm):
         return value
 
 
-class EndNowForm(FlaskForm):
+class EndNowForm(TextCheckedForm):
     reason = StringField(
         _l("Note (internal, not shown to the public)"), validators=[Optional(), Length(max=500)]
     )
@@ -189,7 +205,7 @@ class EndNowForm(FlaskForm):
     submit = SubmitField(_l("End the stop now"))
 
 
-class CancelForm(FlaskForm):
+class CancelForm(TextCheckedForm):
     reason = StringField(
         _l("Reason (internal, not shown to the public)"),
         validators=[DataRequired(), Length(max=500)],
@@ -209,7 +225,7 @@ def kind_filter_choices() -> dict[str, str]:
     return {"": str(_l("Every kind")), **kind_choices()}
 
 
-class FilterForm(FlaskForm):
+class FilterForm(TextCheckedForm):
     """The list's filters (GET, so no CSRF token)."""
 
     class Meta:

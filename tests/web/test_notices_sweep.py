@@ -267,3 +267,42 @@ def test_a_failing_sweep_does_not_stop_the_others_nor_the_heartbeat(app):
     with app.app_context(), db.transaction(write=False) as session:
         assert scheduler.health(session).last_tick_at is not None
     assert JST.key == "Asia/Tokyo"
+
+
+def test_the_claim_without_returning_is_still_exactly_once(app, monkeypatch):
+    """SQLite before 3.35 has no RETURNING: the row-by-row claim must give the same result."""
+    _three_stops(app)
+    with app.app_context():
+        dialect = db.engine().dialect
+    monkeypatch.setattr(dialect, "update_returning", False)
+    assert _sweep(app, jst(2026, 12, 1, 7)) == 6
+    assert _sweep(app, jst(2026, 12, 1, 7, 1)) == 0
+    assert len(_transitions(app)) == 6
+
+
+def test_the_sql_filters_agree_with_the_state_rule(app):
+    """``list_notices(state=…)`` (SQL) and ``notice_state`` (Python) never disagree."""
+    _three_stops(app)
+    with time_machine.travel(T0, tick=False):
+        make_notice(
+            app,
+            starts_at=jst(2026, 12, 1, 3),
+            ends_at=jst(2026, 12, 1, 4),
+            publish_from=jst(2026, 11, 30, 23, 30),
+        )
+    moments = [
+        T0,
+        jst(2026, 11, 30, 22),
+        jst(2026, 11, 30, 23, 15),
+        jst(2026, 11, 30, 23, 30),
+        jst(2026, 12, 1, 1),
+        jst(2026, 12, 1, 3, 30),
+        jst(2026, 12, 1, 7),
+    ]
+    with app.app_context(), db.transaction(write=False) as session:
+        everything = service.list_notices(session, now=T0).notices
+        for now in moments:
+            for state in NoticeState:
+                listed = {n.id for n in service.list_notices(session, state=state, now=now).notices}
+                expected = {n.id for n in everything if service.state_of(n, now) is state}
+                assert listed == expected, (now, state)
