@@ -21,6 +21,17 @@ class NoticeKind(StrEnum):
     def label(self) -> str:
         return str(KIND_LABELS[self])
 
+    @property
+    def public_label(self) -> str:
+        return str(PUBLIC_KIND_LABELS[self])
+
+
+# What the public reads: "recorded afterwards" is the office's bookkeeping, not theirs.
+PUBLIC_KIND_LABELS = {
+    NoticeKind.PLANNED: _l("Planned stop"),
+    NoticeKind.UNPLANNED: _l("Unscheduled stop"),
+    NoticeKind.TERMS_CHANGE: _l("Change of the terms of use"),
+}
 
 KIND_LABELS = {
     NoticeKind.PLANNED: _l("Planned stop"),

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from console import db
 from console.audit import Actor
+from console.auth.models import Staff
 from console.auth.permissions import Permission, requires
 from console.notices import service
 from console.notices.forms import (
@@ -75,7 +76,8 @@ def create() -> Response | tuple[str, int]:
 def show(notice_id: int) -> str:
     """One notice with the actions its state allows."""
     notice = _notice_or_404(notice_id)
-    return render_template("notices/show.html", notice=notice)
+    creator = db.session().get(Staff, notice.created_by_id) if notice.created_by_id else None
+    return render_template("notices/show.html", notice=notice, creator=creator)
 
 
 @bp.route("/<int:notice_id>/edit", methods=["GET", "POST"])

@@ -44,6 +44,11 @@ def test_a_seminar_stop_tonight_from_draft_to_ended(page: Page, live_server, liv
         expect(page.get_by_text("お知らせを公開しました。")).to_be_visible()
         expect(page.get_by_test_id("staff-notice-state")).to_have_text("停止予定")
         screenshot(page, "notices-03-published")
+        page.get_by_role("link", name="お知らせ", exact=True).first.click()
+        expect(
+            page.get_by_role("row", name="オンラインセミナー配信システムの保守作業")
+        ).to_contain_text("停止予定")
+        screenshot(page, "notices-03b-staff-list")
 
         page.goto(live_server.path("/notices"))
         card = page.locator("article.notice-card").first

@@ -279,3 +279,22 @@ def test_a_notice_older_than_90_days_drops_off(client, app):
         assert "三か月前の保守" in client.get("/notices").get_data(as_text=True)
     with time_machine.travel(jst(2026, 8, 2, 3) + timedelta(days=91), tick=False):
         assert "三か月前の保守" not in client.get("/notices").get_data(as_text=True)
+
+
+def test_an_unscheduled_stop_reads_plainly_to_the_public(app, client):
+    from console.notices.models import NoticeCause
+
+    with time_machine.travel(jst(2026, 12, 1, 10), tick=False):
+        make_notice(
+            app,
+            kind=NoticeKind.UNPLANNED,
+            cause=NoticeCause.NETWORK_FAILURE,
+            starts_at=jst(2026, 12, 1, 9, 10),
+            ends_at=None,
+            title_ja="通信障害による停止",
+        )
+        page = client.get("/notices").get_data(as_text=True)
+    assert "臨時停止" in page
+    assert "事後登録" not in page
+    assert "2026年12月1日(火) 9:10 〜 終了時刻未定" in page
+    assert "通信障害" in page
