@@ -232,6 +232,14 @@ def public_notices(db: Session, now: datetime | None = None) -> PublicNotices:
         select(Notice)
         .where(col(Notice.published_at).is_not(None))
         .where(or_(col(Notice.publish_from) <= now, Notice.starts_at <= now))
+        # A notice cancelled before anyone could see it stays unseen.
+        .where(
+            or_(
+                col(Notice.cancelled_at).is_(None),
+                col(Notice.cancelled_at) >= Notice.publish_from,
+                col(Notice.cancelled_at) >= Notice.starts_at,
+            )
+        )
         .where(
             or_(
                 col(Notice.cancelled_at) >= since,

@@ -298,3 +298,24 @@ def test_an_unscheduled_stop_reads_plainly_to_the_public(app, client):
     assert "事後登録" not in page
     assert "2026年12月1日(火) 9:10 〜 終了時刻未定" in page
     assert "通信障害" in page
+
+
+def test_a_notice_cancelled_before_it_was_shown_never_appears(app, client):
+    with time_machine.travel(jst(2026, 12, 1, 10), tick=False):
+        notice = make_notice(
+            app,
+            title_ja="見せる前に中止",
+            starts_at=jst(2026, 12, 20, 22),
+            ends_at=jst(2026, 12, 21, 1),
+            publish_from=jst(2026, 12, 13),
+        )
+        with app.app_context(), db.transaction() as session:
+            service.cancel_notice(
+                session,
+                actor=Actor("system", "system:cli"),
+                notice=session.get(service.Notice, notice.id),
+                reason="計画変更",
+            )
+    with time_machine.travel(jst(2026, 12, 14), tick=False):
+        assert "見せる前に中止" not in client.get("/notices").get_data(as_text=True)
+        assert client.get("/notices.json").get_json()["notices"] == []
