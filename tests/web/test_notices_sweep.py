@@ -306,3 +306,35 @@ def test_the_sql_filters_agree_with_the_state_rule(app):
                 listed = {n.id for n in service.list_notices(session, state=state, now=now).notices}
                 expected = {n.id for n in everything if service.state_of(n, now) is state}
                 assert listed == expected, (now, state)
+
+
+def test_the_real_scheduler_runs_the_sweeps_at_once_on_start(app):
+    """First run at start (next_run_time=now): the heartbeat appears within seconds."""
+    import time
+
+    with time_machine.travel(T0, tick=False):
+        make_notice(app, starts_at=jst(2026, 11, 30, 21, 30), ends_at=jst(2026, 11, 30, 23))
+    traveller = time_machine.travel(jst(2026, 12, 1, 7), tick=True)  # restarted the next morning
+    traveller.start()
+    sched = scheduler.build_scheduler(app)
+    thread = threading.Thread(target=sched.start, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with app.app_context(), db.transaction(write=False) as session:
+                if scheduler.health(session).last_tick_at is not None:
+                    break
+            time.sleep(0.2)
+    finally:
+        sched.shutdown(wait=True)
+        thread.join(timeout=10)
+        traveller.stop()
+    with app.app_context(), db.transaction(write=False) as session:
+        row = session.get(scheduler.SchedulerHeartbeat, scheduler.HEARTBEAT_ID)
+    assert row is not None
+    assert row.results == {"notices": 2}  # went live at 21:30 and finished at 23:00, once each
+    assert [details["happened_at"] for _a, _i, details in _transitions(app)] == [
+        format_time(jst(2026, 11, 30, 21, 30)),
+        format_time(jst(2026, 11, 30, 23)),
+    ]
