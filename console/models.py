@@ -3,6 +3,9 @@
 from console.audit.models import AuditEntry
 from console.auth.models import LoginAttempt, RecoveryCode, Staff, StaffSession, StaffTotp
 from console.incidents.models import Incident, IncidentCategory, IncidentComment
+from console.notices.models import Notice
+from console.outbox import OutboxMessage
+from console.scheduler import SchedulerHeartbeat
 from console.users.models import Enrolment, ServiceUser, TermsVersion
 
 __all__ = [
@@ -12,7 +15,10 @@ __all__ = [
     "IncidentCategory",
     "IncidentComment",
     "LoginAttempt",
+    "Notice",
+    "OutboxMessage",
     "RecoveryCode",
+    "SchedulerHeartbeat",
     "ServiceUser",
     "Staff",
     "StaffSession",
