@@ -18,6 +18,7 @@ FEATURES = (
     "console.audit",
     "console.users",
     "console.incidents",
+    "console.suspensions",
 )
 
 
