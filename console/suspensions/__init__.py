@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     from console.auth.permissions import Permission
     from console.extensions import login_manager
     from console.navigation import NavItem, Panel, add_nav, add_panel
+    from console.online_services import OnlineService
     from console.suspensions import cli, service, views
     from console.sweeps import register_sweep
 
@@ -40,6 +41,7 @@ def init_app(app: Flask) -> None:
     register_sweep(app, "suspensions.transitions", service.sweep_transitions)
     login_manager.request_loader(_staff_from_token)
     app.jinja_env.filters["jst_short"] = jst_short
+    app.jinja_env.globals["online_service"] = OnlineService
     app.context_processor(_template_helpers)
 
 
@@ -106,9 +108,8 @@ def suspension_history(service_user_id: int) -> list[dict[str, Any]]:
 
 def _template_helpers() -> dict[str, Any]:
     from console.auth.permissions import can
-    from console.online_services import OnlineService
 
-    helpers: dict[str, Any] = {"online_service": OnlineService}
+    helpers: dict[str, Any] = {}
     if request.endpoint is None or not can("suspensions.view"):
         helpers.update(suspension_restrictions=lambda _id: [], suspension_history=lambda _id: [])
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask.cli import AppGroup
 
 from console import db
 from console.audit import COMMAND_LINE
@@ -10,8 +11,8 @@ from console.auth.service import find_by_login
 from console.suspensions import service
 from console.timeutil import utcnow
 
-suspensions_group = click.Group("suspensions", help="Art. 9-2 suspensions.")
-token_group = click.Group("token", help="Tokens for GET /api/v1/service-users/<ref>/status.")
+suspensions_group = AppGroup("suspensions", help="Art. 9-2 suspensions.")
+token_group = AppGroup("token", help="Tokens for GET /api/v1/service-users/<ref>/status.")
 suspensions_group.add_command(token_group)
 
 

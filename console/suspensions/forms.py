@@ -120,9 +120,9 @@ class DecisionForm(PeriodMixin, FlaskForm):
         choices=lambda: {k: str(v) for k, v in DECISIONS.items()},
         validators=[InputRequired(message=_l("Choose approve, amend or reject."))],
     )
-    kind = RadioField(_l("Kind"), choices=_labels(KIND_LABELS), validators=[InputRequired()])
+    kind = RadioField(_l("Kind"), choices=_labels(KIND_LABELS), validators=[Optional()])
     starts_at = DateTimeLocalField(
-        _l("Start (Japan time)"), format=DATETIME_FORMAT, validators=[InputRequired()]
+        _l("Start (Japan time)"), format=DATETIME_FORMAT, validators=[Optional()]
     )
     ends_at = DateTimeLocalField(
         _l("End (Japan time)"), format=DATETIME_FORMAT, validators=[Optional()]
@@ -135,6 +135,25 @@ class DecisionForm(PeriodMixin, FlaskForm):
         description=_l("Required when you amend or reject (at least 10 characters)."),
     )
     submit = SubmitField(_l("Record the decision"))
+
+    def _amending(self) -> bool:
+        return self.decision.data == "amend"
+
+    def validate_kind(self, field: RadioField) -> None:
+        if self._amending() and not field.data:
+            raise ValidationError(_l("Choose the kind."))
+
+    def validate_starts_at(self, field: DateTimeLocalField) -> None:
+        if self._amending() and not field.data:
+            raise ValidationError(_l("Enter the start date and time."))
+
+    def validate_ends_at(self, field: DateTimeLocalField) -> None:
+        if self._amending():
+            super().validate_ends_at(field)
+
+    def validate_services(self, field: MultiCheckboxField) -> None:
+        if self._amending():
+            super().validate_services(field)
 
     def validate_reason(self, field: TextAreaField) -> None:
         if self.decision.data in ("amend", "reject") and len((field.data or "").strip()) < 10:

@@ -386,7 +386,7 @@ def _notice_html(item: Suspension) -> str:
             **context,
             art_9_2=ART_9_2,
             notice_date=_notice_date(item, context["objections"]),
-        )
+        ).strip()
 
 
 def _notice_date(item: Suspension, objections: list[Objection]) -> datetime | None:
