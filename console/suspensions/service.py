@@ -741,47 +741,57 @@ def count_pending(db: Session) -> int:
 
 
 def sweep_transitions(db: Session, now: datetime) -> int:
-    """Claim each start and end once (``UPDATE … WHERE …_logged_at IS NULL``) and record it."""
-    recorded = 0
+    """Claim each start and end once (``UPDATE … WHERE …_logged_at IS NULL``) and record it.
+
+    The claim is one UPDATE, so two sweeps running at once never both record a row:
+    the second waits on the first's row locks (or SQLite's write lock) and then finds
+    the column already set. Entries are written as ``system:scheduler`` with the time
+    each transition really happened, not the time the sweep noticed it.
+    """
     approved = Suspension.decision == Decision.APPROVED.value
-    candidates = db.exec(
-        select(Suspension).where(
-            approved,
-            col(Suspension.started_logged_at).is_(None),
-            Suspension.starts_at <= now,
-        )
-    ).all()
-    for item in candidates:
-        if _claim(db, item.id, "started_logged_at", now):  # type: ignore[arg-type]
-            db.refresh(item)
-            if state_at(item, now) is not State.CANCELLED:
-                _record_transition(db, item, "suspension.started", item.starts_at)
-                recorded += 1
-    ended = db.exec(
-        select(Suspension).where(
-            approved,
-            col(Suspension.ended_logged_at).is_(None),
-            or_(col(Suspension.ends_at) <= now, col(Suspension.cut_short_at) <= now),
-        )
-    ).all()
+    started = _claim(
+        db,
+        "started_logged_at",
+        now,
+        approved,
+        col(Suspension.started_logged_at).is_(None),
+        Suspension.starts_at <= now,
+    )
+    ended = _claim(
+        db,
+        "ended_logged_at",
+        now,
+        approved,
+        col(Suspension.ended_logged_at).is_(None),
+        or_(col(Suspension.ends_at) <= now, col(Suspension.cut_short_at) <= now),
+    )
+    recorded = 0
+    for item in started:
+        if state_at(item, now) is not State.CANCELLED:
+            _record_transition(db, item, "suspension.started", item.starts_at)
+            recorded += 1
     for item in ended:
-        if _claim(db, item.id, "ended_logged_at", now):  # type: ignore[arg-type]
-            db.refresh(item)
-            end = effective_end(item)
-            if state_at(item, now) is not State.CANCELLED and end is not None:
-                _record_transition(db, item, "suspension.ended", end)
-                recorded += 1
+        end = effective_end(item)
+        if state_at(item, now) is not State.CANCELLED and end is not None:
+            _record_transition(db, item, "suspension.ended", end)
+            recorded += 1
     return recorded
 
 
-def _claim(db: Session, suspension_id: int, column: str, now: datetime) -> bool:
-    field = getattr(Suspension, column)
-    result = db.execute(
+def _claim(db: Session, column: str, now: datetime, *conditions: Any) -> list[Suspension]:
+    claimed = db.execute(
         update(Suspension)
-        .where(col(Suspension.id) == suspension_id, col(field).is_(None))
+        .where(*conditions)
         .values({column: now})
+        .returning(col(Suspension.id))
+        .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    ids = sorted(row[0] for row in claimed)
+    if not ids:
+        return []
+    return list(
+        db.exec(select(Suspension).where(col(Suspension.id).in_(ids)).order_by(col(Suspension.id)))
+    )
 
 
 def _record_transition(db: Session, item: Suspension, action: str, happened_at: datetime) -> None:
