@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import force_locale
@@ -134,6 +134,8 @@ def propose(user_id: int) -> Response | tuple[str, int]:
         form.incidents.data = chosen
         form.articles.data = service.incident_articles(db.session(), chosen)
         form.services.data = sorted({i.service for i in incidents if i.id in chosen})
+        next_minute = to_jst(utcnow()).replace(second=0, microsecond=0, tzinfo=None)
+        form.starts_at.data = next_minute + timedelta(minutes=1)
     if form.validate_on_submit():
         try:
             item = service.propose(

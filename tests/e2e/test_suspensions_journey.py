@@ -3,6 +3,7 @@ shows as suspended, the decision notice is printed to PDF, and the trail holds t
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import datetime, timedelta
 
@@ -14,8 +15,8 @@ from console.audit.canonical import chain_hash
 from console.audit.models import AuditEntry
 from console.auth.models import Role
 from console.timeutil import to_jst, utcnow
-from tests.e2e.conftest import SCREENSHOTS, screenshot, sign_in
 from tests.conftest import PASSWORD
+from tests.e2e.conftest import SCREENSHOTS, screenshot, sign_in
 from tests.factories_suspensions import make_incident, make_user
 
 REASON = "セミナーのチャットで他の参加者への中傷を繰り返し、二度の注意後も改めなかったため。"
@@ -93,14 +94,15 @@ def test_propose_decide_suspended_notice_and_trail(page: Page, live_server, live
     page.emulate_media(media="print")
     page.pdf(path=str(pdf), format="A4", print_background=True)
     page.emulate_media(media="screen")
-    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert pdf.stat().st_size > 10_000
     page.get_by_role("button", name="印刷したことを記録").click()
     expect(page.get_by_text("印刷を記録しました")).to_be_visible()
 
     # 5. The trail: proposed, re-authenticated, approved, printed, chained by hash.
     with app.app_context(), db.transaction(write=False) as session:
         entries = session.exec(select(AuditEntry).order_by(AuditEntry.seq)).all()
-    for previous, entry in zip(entries, entries[1:], strict=False):
+    for previous, entry in itertools.pairwise(entries):
         assert entry.prev_hash == previous.hash
         assert entry.hash == chain_hash(entry.prev_hash, entry.canonical.encode("utf-8"))
     chain = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import pytest
 import time_machine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -47,10 +48,14 @@ def reference(cases_: list[Case], now: datetime) -> dict[str, tuple[bool, dateti
     """Blocked at t if some stop covers t; free again at the first end after which none does."""
 
     def end_of(case: Case) -> datetime | None:
-        ends = [m for m in (
-            _at(case.start + case.length) if case.length is not None else None,
-            _at(case.lift) if case.lift is not None else None,
-        ) if m is not None]
+        ends = [
+            m
+            for m in (
+                _at(case.start + case.length) if case.length is not None else None,
+                _at(case.lift) if case.lift is not None else None,
+            )
+            if m is not None
+        ]
         return min(ends) if ends else None
 
     def blocked(value: str, moment: datetime) -> bool:
@@ -119,17 +124,11 @@ def test_status_api_agrees_with_a_plain_computation(app, make_staff, token_user,
         assert got[value]["until"] == wanted, (value, stops, now)
 
 
-def _token_user(app, make_staff):
+@pytest.fixture
+def token_user(app, make_staff):
+    """A counselor's API token and a service user: ``(token, user id, reference, staff id)``."""
     counselor = make_staff(Role.COUNSELOR)
     user = make_user(app)
     with app.app_context(), db.transaction() as session:
         token = service.create_token(session, actor=COMMAND_LINE, staff=counselor)
     return token, user.id, user.reference_no, counselor.id
-
-
-import pytest  # noqa: E402
-
-
-@pytest.fixture
-def token_user(app, make_staff):
-    return _token_user(app, make_staff)
