@@ -67,6 +67,7 @@ def test_propose_decide_suspended_notice_and_trail(page: Page, live_server, live
     page.get_by_role("button", name="決定を記録する").click()
     expect(page.get_by_text("決定を記録しました。")).to_be_visible()
     expect(page.get_by_test_id("suspension-state")).to_have_text("停止中")
+    screenshot(page, "suspensions-3b-decided")
 
     # 3. The user shows as suspended, with what and until when.
     page.goto(live_server.path(f"/suspensions/users/{user.id}"))
@@ -78,6 +79,8 @@ def test_propose_decide_suspended_notice_and_trail(page: Page, live_server, live
 
     # 4. The decision notice, printed to PDF by Chromium, then the print is recorded.
     page.goto(live_server.path("/suspensions/?state=active"))
+    expect(page.get_by_role("link", name="山田 太郎")).to_be_visible()
+    screenshot(page, "suspensions-6-list")
     with app.app_context(), db.transaction(write=False) as session:
         proposed = session.exec(
             select(AuditEntry).where(AuditEntry.action == "suspension.proposed")
@@ -92,7 +95,7 @@ def test_propose_decide_suspended_notice_and_trail(page: Page, live_server, live
     SCREENSHOTS.mkdir(exist_ok=True)
     pdf = SCREENSHOTS / "suspensions-notice.pdf"
     page.emulate_media(media="print")
-    page.pdf(path=str(pdf), format="A4", print_background=True)
+    page.pdf(path=str(pdf), format="A4", print_background=True, prefer_css_page_size=True)
     page.emulate_media(media="screen")
     assert pdf.read_bytes().startswith(b"%PDF")
     assert pdf.stat().st_size > 10_000
