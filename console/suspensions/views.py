@@ -34,6 +34,7 @@ from console.terms import ART_9_2, BY_CODE
 from console.timeutil import to_jst, utcnow
 from console.users.models import ServiceUser
 from console.users.search import reference_key
+from console.users.service import find_by_reference
 from console.web import render_form
 
 bp = Blueprint("suspensions", __name__, url_prefix="/suspensions")
@@ -91,6 +92,7 @@ def index() -> tuple[str, int]:
     )
     pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
     services = {item.id: service.services_of(db.session(), item.id) for item, _user in rows}
+    found_user = find_by_reference(db.session(), filters.reference) if filters.reference else None
     return render_template(
         "suspensions/index.html",
         form=form,
@@ -101,6 +103,7 @@ def index() -> tuple[str, int]:
         pages=pages,
         now=now,
         state_at=state_at,
+        found_user=found_user,
     ), 200
 
 
@@ -440,8 +443,6 @@ def notice_printed(suspension_id: int) -> Response:
 @audited_read
 def status(ref: str) -> Response | tuple[Response, int]:
     """JSON for the booking system: may the user use each service now, and until when not."""
-    from console.users.service import find_by_reference
-
     if len(ref) > 32:
         return jsonify(error="reference number too long"), 400
     user = find_by_reference(db.session(), ref)

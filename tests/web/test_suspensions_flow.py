@@ -450,3 +450,88 @@ def test_list_filters_and_bad_input(app, client, login_as, make_staff):
         .count(f"#{item.id}")
         == 0
     )
+
+
+def test_every_step_is_in_the_trail_with_before_and_after(app, client, auth, make_staff):
+    import json
+    from datetime import timedelta
+
+    from console.suspensions.service import sweep_transitions
+
+    counselor, user, incident = _setup(app, make_staff)
+    decider = make_staff(Role.SUPERVISOR)
+    third = make_staff(Role.SUPERVISOR)
+    item = propose(
+        app,
+        counselor,
+        user,
+        incident,
+        starts_at=START,
+        ends_at=END,
+        services=("seminar", "interview_fair"),
+    )
+    auth.login(decider.login)
+    client.post(
+        f"/suspensions/{item.id}/decide",
+        data={
+            "decision": "amend",
+            "kind": "stop",
+            "starts_at": "2026-12-01T00:00",
+            "ends_at": "2026-12-06T00:00",
+            "services": ["seminar"],
+            "reason": "面接会は対象外とし期間も短縮する。",
+        },
+    )
+    with app.app_context(), db.transaction() as session:
+        sweep_transitions(session, START + timedelta(seconds=20))
+    with time_machine.travel(jst(2026, 12, 2, 9, 0).timestamp(), tick=False):
+        auth.login(counselor.login)
+        client.post(
+            f"/suspensions/{item.id}/objections",
+            data={"received_on": "2026-12-02", "channel": "email", "text": "期間が長すぎます。"},
+        )
+        auth.logout()
+        with app.app_context(), db.transaction(write=False) as session:
+            objection = session.exec(select(Objection)).one()
+        auth.login(third.login)
+        client.post(
+            f"/suspensions/objections/{objection.id}/reconsider",
+            data={"outcome": "uphold", "reason": "事実関係に誤りはなく維持する。"},
+        )
+        client.post(
+            f"/suspensions/{item.id}/lift",
+            data={"reason": "本人の反省が確認できたため解除する。", "confirm": "y"},
+        )
+    with app.app_context(), db.transaction() as session:
+        sweep_transitions(session, jst(2026, 12, 2, 9, 1))
+    entries = _entries(app)
+    assert [(e.action, e.actor_login) for e in entries] == [
+        ("suspension.proposed", counselor.login),
+        ("suspension.amended", decider.login),
+        ("suspension.started", "system:scheduler"),
+        ("suspension.objection_recorded", counselor.login),
+        ("suspension.reconsidered", third.login),
+        ("suspension.lifted", third.login),
+        ("suspension.ended", "system:scheduler"),
+    ]
+    details = {e.action: json.loads(e.canonical)["details"] for e in entries}
+    amended = details["suspension.amended"]["changes"]
+    assert amended["services"] == {"before": ["seminar", "interview_fair"], "after": ["seminar"]}
+    assert amended["ends_at"]["after"] == "2026-12-05T15:00:00.000000Z"
+    lifted = details["suspension.lifted"]["changes"]
+    assert lifted["cut_short_at"]["before"] is None
+    assert lifted["cut_short_kind"] == {"before": None, "after": "lifted"}
+    assert details["suspension.ended"]["happened_at"] == "2026-12-02T00:00:00.000000Z"
+    assert details["suspension.reconsidered"]["outcome"] == "uphold"
+    for action in ("suspension.proposed", "suspension.amended", "suspension.lifted"):
+        assert details[action]["reason"]
+
+
+def test_reference_lookup_on_the_list_leads_to_the_proposal(app, client, login_as):
+    login_as(Role.COUNSELOR)
+    user = make_user(app, reference="HW-2025-000789")
+    page = client.get("/suspensions/?reference=ｈｗ－２０２５－０００７８９&state=all")
+    text = page.get_data(as_text=True)
+    assert f"/suspensions/users/{user.id}/propose" in text
+    missing = client.get("/suspensions/?reference=HW-0000-000000").get_data(as_text=True)
+    assert "利用者番号 HW-0000-000000 の利用者はいません" in missing
