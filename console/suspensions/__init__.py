@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, abort, jsonify, request
+from flask import Flask, abort, jsonify
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 
@@ -110,7 +110,7 @@ def _template_helpers() -> dict[str, Any]:
     from console.auth.permissions import can
 
     helpers: dict[str, Any] = {}
-    if request.endpoint is None or not can("suspensions.view"):
+    if not can("suspensions.view"):
         helpers.update(suspension_restrictions=lambda _id: [], suspension_history=lambda _id: [])
     else:
         helpers.update(

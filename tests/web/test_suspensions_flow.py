@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
+import pytest
 import time_machine
 from sqlmodel import select
 
@@ -535,3 +537,61 @@ def test_reference_lookup_on_the_list_leads_to_the_proposal(app, client, login_a
     assert f"/suspensions/users/{user.id}/propose" in text
     missing = client.get("/suspensions/?reference=HW-0000-000000").get_data(as_text=True)
     assert "利用者番号 HW-0000-000000 の利用者はいません" in missing
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "last_minute"),
+    [
+        (START, END, jst(2026, 12, 7, 23, 59)),
+        (jst(2026, 11, 25, 0, 0), jst(2026, 12, 1, 0, 0), jst(2026, 11, 30, 23, 59)),
+        (jst(2026, 12, 28, 0, 0), jst(2027, 1, 1, 0, 0), jst(2026, 12, 31, 23, 59)),
+    ],
+)
+def test_stored_stop_boundaries_month_and_year_end(app, make_staff, start, end, last_minute):
+    from console.online_services import OnlineService
+    from console.suspensions.service import is_suspended
+
+    counselor, user, incident = _setup(app, make_staff)
+    with time_machine.travel(start - timedelta(days=1), tick=False):
+        item = propose(app, counselor, user, incident, starts_at=start, ends_at=end)
+        approve(app, make_staff(Role.SUPERVISOR), item)
+    with app.app_context(), db.transaction(write=False) as session:
+        seminar = OnlineService.SEMINAR
+        assert not is_suspended(session, user.id, seminar, start - timedelta(seconds=1))
+        assert is_suspended(session, user.id, seminar, start)
+        assert is_suspended(session, user.id, seminar, last_minute)
+        assert not is_suspended(session, user.id, seminar, end)
+
+
+def test_badge_and_panel_render_on_any_page_about_the_user(app, make_staff):
+    from flask import render_template_string
+    from flask_login import login_user
+
+    counselor, user, incident = _setup(app, make_staff)
+    item = propose(
+        app,
+        counselor,
+        user,
+        incident,
+        starts_at=START,
+        ends_at=END,
+        services=("seminar", "interview_fair"),
+    )
+    approve(app, make_staff(Role.SUPERVISOR), item)
+    both = '{% include "suspensions/_badge.html" %}{% include "suspensions/_user_panel.html" %}'
+    with (
+        time_machine.travel(jst(2026, 12, 3, 12, 0), tick=False),
+        app.test_request_context("/anything"),
+    ):
+        app.preprocess_request()
+        login_user(counselor)
+        html = render_template_string(both, service_user=user)
+    assert "利用停止中: セミナー ほか 〜12月8日(火) 0:00" in html
+    assert "利用不可" in html
+    assert f"#{item.id}" in html
+
+
+def test_cli_sweep_command(app, runner, make_staff):
+    result = runner.invoke(args=["suspensions", "sweep"])
+    assert result.exit_code == 0
+    assert "recorded 0 transitions" in result.output
