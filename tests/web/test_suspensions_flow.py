@@ -595,3 +595,22 @@ def test_cli_sweep_command(app, runner, make_staff):
     result = runner.invoke(args=["suspensions", "sweep"])
     assert result.exit_code == 0
     assert "recorded 0 transitions" in result.output
+
+
+def test_pages_in_english(app, client, auth, make_staff):
+    counselor, user, incident = _setup(app, make_staff)
+    item = propose(app, counselor, user, incident, starts_at=START, ends_at=END)
+    approve(app, make_staff(Role.SUPERVISOR), item)
+    auth.login(counselor.login)
+    client.post("/auth/language", data={"lang": "en"})
+    pages = {
+        f"/suspensions/{item.id}": "Temporary stop",
+        f"/suspensions/users/{user.id}": "Scheduled",
+        f"/suspensions/users/{user.id}/propose": "Submit the proposal",
+        "/suspensions/?state=all": "Suspensions (Art. 9-2)",
+        f"/suspensions/{item.id}/notice": "オンラインサービスの利用停止について",  # always Japanese
+    }
+    for path, text in pages.items():
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert text in response.get_data(as_text=True), path
