@@ -61,6 +61,11 @@ def _subject(item: Suspension) -> Subject:
     return Subject.of("suspension", item.id)
 
 
+def _lock(db: Session, row: Any) -> None:
+    """Re-read ``row`` under a row lock, so two staff acting at once cannot both change it."""
+    db.refresh(row, with_for_update=True)
+
+
 # --- Reading ---------------------------------------------------------------------------
 
 
@@ -295,6 +300,7 @@ def propose(
 
 def withdraw(db: Session, *, actor: Actor, item: Suspension, reason: str = "") -> None:
     """Only the proposer withdraws, and only while the proposal awaits a decision."""
+    _lock(db, item)
     if item.decision != Decision.PENDING:
         raise SuspensionError(_("Only a proposal awaiting decision can be withdrawn."))
     if actor.id != item.proposed_by_id:
@@ -364,6 +370,7 @@ def decide(
     amendment: Amendment | None = None,
 ) -> None:
     """Approve, amend or reject (Art. 9-2); refused to the proposer even if the page is bypassed."""
+    _lock(db, item)
     if item.decision != Decision.PENDING:
         raise SuspensionError(_("This proposal has already been decided or withdrawn."))
     if actor.id is None or actor.id == item.proposed_by_id:
@@ -435,6 +442,7 @@ def _apply_amendment(db: Session, item: Suspension, amendment: Amendment) -> Non
 
 def cut_short(db: Session, *, actor: Actor, item: Suspension, reason: str) -> None:
     """Art. 9-2: a supervisor lifts a stop early or reinstates a terminated user, with a reason."""
+    _lock(db, item)
     now = utcnow()
     state = state_at(item, now)
     if state not in (State.ACTIVE, State.SCHEDULED):
@@ -528,6 +536,8 @@ def reconsider(
     """Uphold, shorten or revoke on an objection; only by a supervisor who took no part."""
     item = db.get(Suspension, objection.suspension_id)
     assert item is not None
+    _lock(db, item)
+    _lock(db, objection)
     if objection.outcome is not None:
         raise SuspensionError(_("This objection has already been reconsidered."))
     if not may_reconsider(actor.id, item):
