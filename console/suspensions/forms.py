@@ -164,6 +164,10 @@ class DecisionForm(PeriodMixin, FlaskForm):
 
 class WithdrawForm(FlaskForm):
     reason = StringField(_l("Reason (optional)"), validators=[Length(max=500)])
+    confirm = BooleanField(
+        _l("I understand a withdrawn proposal cannot be reopened."),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
+    )
     submit = SubmitField(_l("Withdraw the proposal"))
 
 

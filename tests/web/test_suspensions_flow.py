@@ -227,11 +227,15 @@ def test_reject_and_withdraw(app, client, auth, make_staff):
     second = propose(app, counselor, user, incident, starts_at=START, ends_at=END)
     other = make_staff(Role.COUNSELOR)
     auth.login(other.login)
-    assert client.post(f"/suspensions/{second.id}/withdraw", data={}).status_code == 422
+    assert (
+        client.post(f"/suspensions/{second.id}/withdraw", data={"confirm": "y"}).status_code == 422
+    )
     auth.logout()
     auth.login(counselor.login)
     assert (
-        client.post(f"/suspensions/{second.id}/withdraw", data={"reason": "重複"}).status_code
+        client.post(
+            f"/suspensions/{second.id}/withdraw", data={"reason": "重複", "confirm": "y"}
+        ).status_code
         == 302
     )
     assert _load(app, second.id).decision == "withdrawn"
