@@ -19,6 +19,7 @@ FEATURES = (
     "console.users",
     "console.incidents",
     "console.notices",
+    "console.suspensions",
 )
 
 

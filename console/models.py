@@ -6,9 +6,18 @@ from console.incidents.models import Incident, IncidentCategory, IncidentComment
 from console.notices.models import Notice
 from console.outbox import OutboxMessage
 from console.scheduler import SchedulerHeartbeat
+from console.suspensions.models import (
+    ApiToken,
+    Objection,
+    Suspension,
+    SuspensionArticle,
+    SuspensionIncident,
+    SuspensionService,
+)
 from console.users.models import Enrolment, ServiceUser, TermsVersion
 
 __all__ = [
+    "ApiToken",
     "AuditEntry",
     "Enrolment",
     "Incident",
@@ -16,6 +25,7 @@ __all__ = [
     "IncidentComment",
     "LoginAttempt",
     "Notice",
+    "Objection",
     "OutboxMessage",
     "RecoveryCode",
     "SchedulerHeartbeat",
@@ -23,5 +33,9 @@ __all__ = [
     "Staff",
     "StaffSession",
     "StaffTotp",
+    "Suspension",
+    "SuspensionArticle",
+    "SuspensionIncident",
+    "SuspensionService",
     "TermsVersion",
 ]

@@ -61,7 +61,7 @@ def test_a_seminar_stop_tonight_from_draft_to_ended(page: Page, live_server, liv
         screenshot(page, "notices-04-public-upcoming")
 
         traveller.move_to(jst(2026, 12, 1, 22, 5))
-        assert run_sweeps(live_server.app) == {"notices": 1}
+        assert run_sweeps(live_server.app)["notices"] == 1
         page.reload()
         expect(card.get_by_test_id("notice-state")).to_have_text("停止中")
         banner = page.request.get(live_server.path("/notices/banner"))
@@ -84,7 +84,7 @@ def test_a_seminar_stop_tonight_from_draft_to_ended(page: Page, live_server, liv
         expect(page.get_by_text("停止を終了しました。")).to_be_visible()
 
         traveller.move_to(jst(2026, 12, 1, 23, 16))
-        assert run_sweeps(live_server.app) == {"notices": 1}
+        assert run_sweeps(live_server.app)["notices"] == 1
         page.goto(live_server.path("/notices"))
         expect(card.get_by_test_id("notice-state")).to_have_text("終了")
         expect(card.get_by_test_id("notice-end-change")).to_have_text(
