@@ -18,6 +18,8 @@ FEATURES = (
     "console.audit",
     "console.users",
     "console.incidents",
+    "console.evidence",
+    "console.disclosures",
 )
 
 
