@@ -132,7 +132,9 @@ def decide(
     the page is bypassed.
     """
     if actor.id is None or actor.id == request.requested_by_id:
-        raise DisclosureForbiddenError(_("You cannot decide a disclosure request you made yourself."))
+        raise DisclosureForbiddenError(
+            _("You cannot decide a disclosure request you made yourself.")
+        )
     if request.status != DisclosureStatus.REQUESTED:
         raise DisclosureError(_("This request has already been decided."))
     reason = reason.strip()
@@ -177,7 +179,9 @@ def named_staff(request: DisclosureRequest) -> set[int]:
 def require_unmasked_access(request: DisclosureRequest, actor: Actor) -> None:
     """Art. 4-2: unmasked records only to the named staff, only while the approval lasts."""
     if actor.id not in named_staff(request):
-        raise DisclosureForbiddenError(_("Only the requester and the approver may see these records."))
+        raise DisclosureForbiddenError(
+            _("Only the requester and the approver may see these records.")
+        )
     if not is_open(request):
         raise DisclosureForbiddenError(_("This disclosure is not approved or has expired."))
 

@@ -17,7 +17,6 @@ def evidence_summary(db: Session, incident_id: int) -> dict[str, Any]:
 
 
 def init_app(app: Flask) -> None:
-    from console.audit.actions import label
     from console.evidence import cli, views
     from console.evidence.masking import mask_html
 
@@ -25,4 +24,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.evidence_group)
     # {{ incident.description|mask }}: escaped first, identifiers masked (Art. 4-2).
     app.jinja_env.filters["mask"] = mask_html
-    app.jinja_env.globals.update(action_label=label, view_mode_label=views.view_mode_label)
+    app.jinja_env.globals.update(
+        evidence_action_label=views.action_label, view_mode_label=views.view_mode_label
+    )

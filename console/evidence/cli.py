@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import click
+from flask.cli import AppGroup
 
 from console import db
 from console.audit import COMMAND_LINE
 from console.evidence import service
 
-evidence_group = click.Group("evidence", help="Evidence attached to incidents.")
+evidence_group = AppGroup("evidence", help="Evidence attached to incidents.")
 
 
 @evidence_group.command("verify")

@@ -39,6 +39,30 @@ DOWNLOAD_CSP = "sandbox"
 VIEW_MODES = {"page": _l("item page"), "preview": _l("image preview"), "image": _l("image")}
 
 
+# The labels of this feature's audit actions, in this feature's catalogue too.
+ACTION_LABELS = {
+    "evidence.added": _l("Evidence added"),
+    "evidence.viewed": _l("Evidence viewed"),
+    "evidence.downloaded": _l("Evidence downloaded"),
+    "evidence.withdrawn": _l("Evidence withdrawn"),
+    "evidence.verified": _l("Evidence hashes checked"),
+    "disclosure.requested": _l("Disclosure requested"),
+    "disclosure.approved": _l("Disclosure approved"),
+    "disclosure.refused": _l("Disclosure refused"),
+    "disclosure.unmasked_viewed": _l("Unmasked records viewed"),
+    "disclosure.exported": _l("Disclosure exported"),
+    "disclosure.expired": _l("Disclosure expired"),
+}
+
+
+def action_label(action: str) -> str:
+    """The label of an evidence or disclosure audit action in the current language."""
+    from console.audit.actions import label
+
+    known = ACTION_LABELS.get(action)
+    return str(known) if known is not None else label(action)
+
+
 def view_mode_label(mode: str) -> str:
     """How an item was looked at, for the custody list."""
     known = VIEW_MODES.get(mode)
