@@ -22,7 +22,7 @@ from console.disclosures import service
 from console.disclosures.models import DisclosureRequest
 from console.sweeps import registered_sweeps
 from tests.conftest import PASSWORD
-from tests.factories_evidence import (
+from tests.factories_evidence import (  # noqa: F401 - fixtures
     ACCESS_LOG_CSV,
     evidence_id_from,
     make_incident,
@@ -177,7 +177,7 @@ def test_a_requester_cannot_approve_their_own_request(app, case):
 
 
 def test_deciding_needs_a_password_typed_in_the_last_10_minutes(app, case):
-    _client_, request_id = _file_request(app, case["counselor"], "13010-777777")
+    _, request_id = _file_request(app, case["counselor"], "13010-777777")
     with time_machine.travel(datetime.now(UTC), tick=False) as traveller:
         client = _client(app, case["approver"])
         traveller.shift(11 * 60)
@@ -303,7 +303,7 @@ def test_the_export_is_an_unmasked_zip_with_manifest_and_hashes(app, case):
 
 
 def test_auditors_see_every_request_and_its_steps(app, case, make_staff):
-    _client_, request_id = _file_request(app, case["counselor"], "13010-777777")
+    _, request_id = _file_request(app, case["counselor"], "13010-777777")
     _approve(app, case["approver"], request_id)
     _file_request(app, case["requester"], "13010-777777", authority="東京地方裁判所")
     auditor = _client(app, make_staff(Role.AUDITOR))
@@ -321,7 +321,7 @@ def test_auditors_see_every_request_and_its_steps(app, case, make_staff):
 
 
 def test_counselors_see_only_their_own_requests(app, case, make_staff):
-    _client_, request_id = _file_request(app, case["requester"], "13010-777777")
+    _, request_id = _file_request(app, case["requester"], "13010-777777")
     another_counselor = _client(app, make_staff(Role.COUNSELOR))
     assert another_counselor.get(f"/disclosures/{request_id}").status_code == 403
     assert "警視庁渋谷警察署" not in another_counselor.get("/disclosures/").get_data(as_text=True)
