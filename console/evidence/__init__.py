@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.evidence_group)
     # {{ incident.description|mask }}: escaped first, identifiers masked (Art. 4-2).
     app.jinja_env.filters["mask"] = mask_html
+    app.jinja_env.filters["evidence_size"] = views.human_size
     app.jinja_env.globals.update(
         evidence_action_label=views.action_label, view_mode_label=views.view_mode_label
     )

@@ -63,6 +63,17 @@ def action_label(action: str) -> str:
     return str(known) if known is not None else label(action)
 
 
+def human_size(size: int | None) -> str:
+    """``69 バイト``, ``12.3 KB``, ``48.0 MB``: sizes as staff read them."""
+    size = size or 0
+    if size < 1024:
+        return _("%(n)s bytes", n=f"{size:,}")
+    for unit, scale in (("KB", 1024), ("MB", 1024**2), ("GB", 1024**3)):
+        if size < scale * 1024 or unit == "GB":
+            return f"{size / scale:,.1f} {unit}"
+    return str(size)  # pragma: no cover
+
+
 def view_mode_label(mode: str) -> str:
     """How an item was looked at, for the custody list."""
     known = VIEW_MODES.get(mode)
