@@ -325,3 +325,14 @@ def test_counselors_see_only_their_own_requests(app, case, make_staff):
     another_counselor = _client(app, make_staff(Role.COUNSELOR))
     assert another_counselor.get(f"/disclosures/{request_id}").status_code == 403
     assert "警視庁渋谷警察署" not in another_counselor.get("/disclosures/").get_data(as_text=True)
+
+
+def test_supervisors_see_pending_requests_on_the_dashboard(app, case):
+    _file_request(app, case["requester"], "13010-777777")
+    own = _client(app, case["requester"]).get("/dashboard").get_data(as_text=True)
+    assert "決裁待ちの開示請求" in own
+    assert "警視庁渋谷警察署" not in own  # one's own request is not for oneself to decide
+    other = _client(app, case["approver"]).get("/dashboard").get_data(as_text=True)
+    assert "警視庁渋谷警察署" in other
+    counselor = _client(app, case["counselor"]).get("/dashboard").get_data(as_text=True)
+    assert "決裁待ちの開示請求" not in counselor
