@@ -154,7 +154,8 @@ def _store(
         if text is not None:
             if text.encoding is None:
                 raise _NotTextError
-            evidence.text_encoding = text.encoding
+            bom = text.encoding == "utf-8" and first.startswith(codecs.BOM_UTF8)
+            evidence.text_encoding = "utf-8-sig" if bom else text.encoding  # Excel's CSV
             evidence.media_type = "text/csv" if evidence.kind == EvidenceKind.CSV else "text/plain"
         evidence.sha256, evidence.size, evidence.chunk_count = sha256, size, count
         db.flush()

@@ -116,6 +116,19 @@ def test_shift_jis_chat_log_is_accepted_and_shown_masked(app, client, login_as, 
     assert "198.51.100.xxx [#" in page
 
 
+def test_an_excel_csv_with_a_byte_order_mark_shows_clean_headers(
+    app, client, login_as, make_incident
+):
+    login_as(Role.COUNSELOR)
+    incident = make_incident()
+    data = "\ufeff時刻,IPアドレス\n2026-12-01 22:00,203.0.113.45\n".encode()
+    evidence_id = evidence_id_from(upload(client, incident.id, data, "excel.csv"))
+    page = client.get(f"/evidence/{evidence_id}").get_data(as_text=True)
+    assert "<td>時刻</td>" in page
+    assert "\ufeff" not in page
+    assert _evidence(app, evidence_id).sha256 == hashlib.sha256(data).hexdigest()
+
+
 def test_csv_access_log_is_masked_on_the_page_and_in_the_download(
     app, client, login_as, make_incident
 ):
