@@ -35,7 +35,7 @@ def test_request_approve_open_and_review(
     )
 
     sign_in(page, live_server, "yamamoto")
-    page.get_by_role("link", name="開示請求").click()
+    page.locator("#mainnav").get_by_role("link", name="開示請求").click()
     page.get_by_role("link", name="新しい請求を登録").click()
     page.get_by_label("請求元").fill("警視庁渋谷警察署")
     page.get_by_label("根拠法令").fill("刑事訴訟法第197条第2項")
@@ -54,8 +54,12 @@ def test_request_approve_open_and_review(
     _sign_out(page)
 
     sign_in(page, live_server, "sato")
-    page.get_by_role("link", name="開示請求").click()
+    page.locator("#mainnav").get_by_role("link", name="開示請求").click()
     screenshot(page, "disclosures-index-supervisor")
+    page.goto(live_server.path("/dashboard"))
+    expect(page.get_by_test_id("disclosures-panel")).to_contain_text("警視庁渋谷警察署")
+    screenshot(page, "disclosures-dashboard-panel")
+    page.get_by_role("link", name="請求の一覧を開く").click()
     page.locator("table a").first.click()
     page.get_by_role("link", name="承認・却下").click()
     page.get_by_label("承認する").check()
@@ -66,7 +70,7 @@ def test_request_approve_open_and_review(
     _sign_out(page)
 
     sign_in(page, live_server, "yamamoto")
-    page.get_by_role("link", name="開示請求").click()
+    page.locator("#mainnav").get_by_role("link", name="開示請求").click()
     page.locator("table a").first.click()
     page.get_by_role("link", name="マスクなしの記録を開く").click()
     expect(page.get_by_text("203.0.113.45")).to_be_visible()
