@@ -11,6 +11,7 @@ import codecs
 import csv
 import hashlib
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -292,6 +293,18 @@ def iter_content(db: Session, evidence: Evidence) -> Iterator[bytes]:
     yield from iter_chunks(db, evidence)
 
 
+LONGEST_LINE = CHUNK_SIZE  # characters; a longer line is cut at a separator (see below)
+_SEPARATORS = re.compile(r"[,\t;\s](?=[^,\t;\s]*$)")
+
+
+def _cut_long_line(pending: str) -> tuple[str, str]:
+    """Split a line too long to hold at its last separator, so the identifiers masking looks
+    for (which contain no comma, tab or semicolon) are not cut in two."""
+    match = _SEPARATORS.search(pending, len(pending) - LONGEST_LINE // 4)
+    cut = match.end() if match else len(pending)
+    return pending[:cut], pending[cut:]
+
+
 def iter_text_lines(db: Session, evidence: Evidence) -> Iterator[str]:
     """A text or CSV item as decoded lines (each with its line end), one chunk in memory."""
     decoder = codecs.getincrementaldecoder(evidence.text_encoding or "utf-8")(errors="replace")
@@ -301,6 +314,9 @@ def iter_text_lines(db: Session, evidence: Evidence) -> Iterator[str]:
         *lines, pending = pending.split("\n")
         for line in lines:
             yield line + "\n"
+        if len(pending) > LONGEST_LINE:
+            head, pending = _cut_long_line(pending)
+            yield head
     pending += decoder.decode(b"", True)
     if pending:
         yield pending

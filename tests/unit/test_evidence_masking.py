@@ -63,3 +63,14 @@ def test_html_masking_escapes_user_text_first():
 def test_html_masking_of_nothing_is_empty():
     assert mask_html(None, KEY) == Markup("")
     assert mask_text("", KEY) == ""
+
+
+def test_a_very_long_line_is_cut_at_a_separator_not_inside_an_identifier():
+    from console.evidence.service import LONGEST_LINE, _cut_long_line
+
+    line = ("x" * 100 + ",203.0.113.45,") * (LONGEST_LINE // 110 + 10)
+    head, rest = _cut_long_line(line)
+    assert head.endswith(",")
+    assert head + rest == line
+    assert len(rest) < LONGEST_LINE
+    assert "203.0.113.45" not in mask_text(head, KEY)

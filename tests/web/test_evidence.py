@@ -357,3 +357,15 @@ def test_bad_ids_and_input_get_4xx_never_500(client, login_as, make_incident):
     assert response.status_code == 422
     response = upload(client, incident.id, io.BytesIO(tiny_png()), "a.png", title="t" * 300)
     assert response.status_code == 422
+
+
+def test_a_log_without_line_breaks_is_still_masked_everywhere(app, client, login_as, make_incident):
+    login_as(Role.COUNSELOR)
+    incident = make_incident()
+    data = ("2026-12-01 22:00 198.51.100.23 joined, " * 80_000).encode()  # 3 MB, one line
+    evidence_id = evidence_id_from(upload(client, incident.id, data, "one-line.txt"))
+    page = client.get(f"/evidence/{evidence_id}").get_data(as_text=True)
+    body = client.get(f"/evidence/{evidence_id}/download").get_data(as_text=True)
+    assert "198.51.100.23" not in page
+    assert "198.51.100.23" not in body
+    assert body.count("198.51.100.xxx [#") == 80_000
