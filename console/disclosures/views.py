@@ -3,9 +3,19 @@ and the auditors' list."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -17,12 +27,20 @@ from console.auth.permissions import Permission, audited_read, can, requires
 from console.disclosures import service
 from console.disclosures.forms import DecisionForm, DisclosureRequestForm, ExportForm
 from console.disclosures.models import DataKind, DisclosureRequest, DisclosureStatus
+from console.disclosures.service import DEFAULT_VALIDITY
 from console.evidence import service as evidence_service
 from console.evidence.models import Evidence, EvidenceKind
 from console.evidence.views import content_disposition
+from console.i18n import jst
 from console.web import render_form
 
 bp = Blueprint("disclosures", __name__, url_prefix="/disclosures")
+
+
+def validity() -> timedelta:
+    """How long an approval opens the records (``DISCLOSURE_VALIDITY_DAYS``, default 7)."""
+    days = current_app.config.get("DISCLOSURE_VALIDITY_DAYS", 7)
+    return timedelta(days=days) if isinstance(days, int) and days > 0 else DEFAULT_VALIDITY
 
 
 def _actor() -> Actor:
@@ -56,7 +74,11 @@ def _staff_names(*requests: DisclosureRequest) -> dict[int, str]:
 
 
 def _common(requests: list[DisclosureRequest]) -> dict[str, Any]:
-    return {"staff_names": _staff_names(*requests), "state_label": service.state_label}
+    return {
+        "staff_names": _staff_names(*requests),
+        "state_label": service.state_label,
+        "validity_days": validity().days,
+    }
 
 
 @bp.route("/")
@@ -161,6 +183,7 @@ def decide(request_id: int) -> Response | tuple[str, int]:
                 request=found,
                 approve=form.decision.data == "approve",
                 reason=form.reason.data,
+                validity=validity(),
             )
         except service.DisclosureForbiddenError:
             abort(403)
@@ -169,7 +192,9 @@ def decide(request_id: int) -> Response | tuple[str, int]:
         else:
             message = (
                 _(
-                    "The request has been approved. The records are open to the requester and you for 7 days."
+                    "The request has been approved. The records are open to the requester "
+                    "and you until %(until)s.",
+                    until=jst(found.expires_at),
                 )
                 if found.status == DisclosureStatus.APPROVED
                 else _("The request has been refused.")

@@ -336,3 +336,13 @@ def test_supervisors_see_pending_requests_on_the_dashboard(app, case):
     assert "警視庁渋谷警察署" in other
     counselor = _client(app, case["counselor"]).get("/dashboard").get_data(as_text=True)
     assert "決裁待ちの開示請求" not in counselor
+
+
+def test_the_validity_period_can_be_configured(app, case):
+    app.config["DISCLOSURE_VALIDITY_DAYS"] = 2
+    client, request_id = _file_request(app, case["counselor"], "13010-777777")
+    _approve(app, case["approver"], request_id)
+    with app.app_context(), db.transaction(write=False) as session:
+        found = session.get(DisclosureRequest, request_id)
+        assert found.expires_at - found.decided_at == timedelta(days=2)
+    assert "2 日間" in client.get("/disclosures/").get_data(as_text=True)
