@@ -8,6 +8,7 @@ import hashlib
 import io
 from urllib.parse import quote
 
+import pytest
 from sqlmodel import select
 
 from console import db
@@ -369,3 +370,41 @@ def test_a_log_without_line_breaks_is_still_masked_everywhere(app, client, login
     assert "198.51.100.23" not in page
     assert "198.51.100.23" not in body
     assert body.count("198.51.100.xxx [#") == 80_000
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "media_type", "kind"),
+    [
+        (b"GIF89a\x01\x00\x01\x00\x80\x00\x00" + b"\x00" * 40, "a.gif", "image/gif", "image"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 40, "b.jpg", "image/jpeg", "image"),
+        (b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 40, "c.webp", "image/webp", "image"),
+        (b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n", "申立書.pdf", "application/pdf", "pdf"),
+    ],
+)
+def test_each_allowed_type_is_recognised_from_its_content(
+    app, client, login_as, make_incident, data, name, media_type, kind
+):
+    login_as(Role.COUNSELOR)
+    incident = make_incident()
+    response = upload(client, incident.id, data, name.replace(".", "_renamed."))
+    assert response.status_code == 302
+    stored = _evidence(app, evidence_id_from(response))
+    assert stored.media_type == media_type
+    assert stored.kind == kind
+    download = client.get(f"/evidence/{stored.id}/download")
+    assert download.headers["Content-Type"] == media_type
+    assert download.data == data
+
+
+def test_pages_work_in_english_too(app, client, login_as, make_incident):
+    login_as(Role.SUPERVISOR)
+    incident = make_incident()
+    evidence_id = evidence_id_from(upload(client, incident.id, ACCESS_LOG_CSV.encode(), "a.csv"))
+    client.post("/auth/language", data={"lang": "en"})
+    page = client.get(f"/evidence/{evidence_id}").get_data(as_text=True)
+    assert "Chain of custody" in page
+    assert "273 bytes" in page
+    assert "203.0.113.45" not in page
+    listing = client.get(f"/incidents/{incident.id}/evidence").get_data(as_text=True)
+    assert "Download (masked)" in listing
+    assert client.get("/disclosures/").status_code == 200
