@@ -20,6 +20,8 @@ FEATURES = (
     "console.incidents",
     "console.notices",
     "console.suspensions",
+    "console.evidence",
+    "console.disclosures",
 )
 
 

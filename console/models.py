@@ -2,6 +2,8 @@
 
 from console.audit.models import AuditEntry
 from console.auth.models import LoginAttempt, RecoveryCode, Staff, StaffSession, StaffTotp
+from console.disclosures.models import DisclosureRequest, DisclosureSubject
+from console.evidence.models import Evidence, EvidenceChunk
 from console.incidents.models import Incident, IncidentCategory, IncidentComment
 from console.notices.models import Notice
 from console.outbox import OutboxMessage
@@ -19,7 +21,11 @@ from console.users.models import Enrolment, ServiceUser, TermsVersion
 __all__ = [
     "ApiToken",
     "AuditEntry",
+    "DisclosureRequest",
+    "DisclosureSubject",
     "Enrolment",
+    "Evidence",
+    "EvidenceChunk",
     "Incident",
     "IncidentCategory",
     "IncidentComment",
