@@ -102,7 +102,9 @@ class DisclosureRequestForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    decision = RadioField(_l("Approval decision"), choices=decision_choices, validators=[DataRequired()])
+    decision = RadioField(
+        _l("Approval decision"), choices=decision_choices, validators=[DataRequired()]
+    )
     reason = TextAreaField(
         _l("Reason"), validators=[DataRequired(), Length(max=1000)], render_kw={"rows": 3}
     )

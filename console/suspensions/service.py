@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, update
 from sqlmodel import Session, col, select
 
+from console import outbox
 from console.audit import SCHEDULER, Actor, Subject, changes, record
 from console.auth.models import Staff
 from console.auth.permissions import Permission, role_may
@@ -807,18 +808,21 @@ def _claim(db: Session, column: str, now: datetime, *conditions: Any) -> list[Su
 
 
 def _record_transition(db: Session, item: Suspension, action: str, happened_at: datetime) -> None:
-    record(
-        db,
-        SCHEDULER,
-        action,
-        _subject(item),
-        {
-            "happened_at": happened_at,
-            "service_user_id": item.service_user_id,
-            "services": services_of(db, item.id),  # type: ignore[arg-type]
-            "cut_short_kind": item.cut_short_kind,
-        },
-    )
+    """The trail entry, and the outbox message the booking system will receive (issue 8)."""
+    details = {
+        "happened_at": happened_at,
+        "service_user_id": item.service_user_id,
+        "services": services_of(db, item.id),  # type: ignore[arg-type]
+        "cut_short_kind": item.cut_short_kind,
+    }
+    record(db, SCHEDULER, action, _subject(item), details)
+    user = db.get(ServiceUser, item.service_user_id)
+    payload = {
+        **details,
+        "suspension_id": item.id,
+        "reference_no": user.reference_no if user else None,
+    }
+    outbox.enqueue(db, action, f"{action}:{item.id}", payload)
 
 
 # --- API tokens --------------------------------------------------------------------------

@@ -112,3 +112,19 @@ def test_two_sweeps_in_parallel_record_each_transition_once(app, make_staff):
         for item in items
         for action in ("suspension.started", "suspension.ended")
     )
+
+
+def test_each_start_and_end_leaves_one_outbox_message_for_the_booking_system(app, make_staff):
+    from console.outbox import OutboxMessage
+
+    item = _decided(app, make_staff)
+    for moment in (START + timedelta(minutes=1), START + timedelta(minutes=2), END, END):
+        _sweep(app, moment)
+    with app.app_context(), db.transaction(write=False) as session:
+        messages = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert [(m.kind, m.key) for m in messages] == [
+        ("suspension.started", f"suspension.started:{item.id}"),
+        ("suspension.ended", f"suspension.ended:{item.id}"),
+    ]
+    assert messages[0].payload["happened_at"] == "2026-11-30T15:00:00.000000Z"
+    assert messages[0].payload["reference_no"].startswith("HW-")
