@@ -7,9 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-if (
-    TYPE_CHECKING
-):  # Flask is imported when an app is made, so console.audit.verify_export needs none
+# Flask is imported when an app is made, so that console.audit.verify_export needs none.
+if TYPE_CHECKING:
     from flask import Flask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, TextIO
 
 import click
+from flask.cli import AppGroup
 
 from console import db
 from console.audit import export as export_format
@@ -17,7 +18,7 @@ from console.audit.keys import SigningKeyError
 from console.audit.trail import COMMAND_LINE, Subject, record
 from console.timeutil import from_jst, jst_day_start, utcnow
 
-audit_group = click.Group("audit", help="The audit trail: checkpoints, verification, export.")
+audit_group = AppGroup("audit", help="The audit trail: checkpoints, verification, export.")
 
 
 class JapanTime(click.ParamType):
@@ -124,9 +125,7 @@ def export_command(
         span = service.seq_span(session, since=since, until=until)
         handle: TextIO
         with (
-            open(output, "w", encoding="utf-8", newline="")
-            if output
-            else nullcontext(sys.stdout)
+            open(output, "w", encoding="utf-8", newline="") if output else nullcontext(sys.stdout)
         ) as handle:
             for chunk in service.export_chunks(session, file_format, span):
                 handle.write(chunk)

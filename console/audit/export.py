@@ -45,6 +45,11 @@ def csv_row(row: Row) -> tuple[Any, ...]:
     )
 
 
+def csv_end_row(count: int, head_hash: str | None) -> tuple[Any, ...]:
+    """The last row: ``end`` in the seq column, the last hash, and the number of entries."""
+    return ("end", *([""] * len(COLUMNS)), "", head_hash, count)
+
+
 def json_line(document: dict[str, Any]) -> str:
     return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
@@ -70,11 +75,14 @@ def checkpoint_line(point: Checkpoint) -> str:
 def render(
     export_format: str, rows: Iterable[Row], checkpoints: Iterable[Checkpoint] = ()
 ) -> Iterator[str]:
-    """The export as text: CSV (entries only) or JSON Lines (entries, checkpoints, an end line)."""
+    """The export as text: CSV (entries, an end row) or JSON Lines (entries, checkpoints, an end line)."""
     if export_format == "csv":
         yield csv_line(CSV_HEADER)
+        count, head_hash = 0, None
         for row in rows:
+            count, head_hash = count + 1, row.hash
             yield csv_line(csv_row(row))
+        yield csv_line(csv_end_row(count, head_hash))
         return
     if export_format != "jsonl":
         raise ValueError(f"unknown export format {export_format!r}")

@@ -180,18 +180,21 @@ def stream_rows(
     if search is not None:
         query = apply_filter(query, search)
     result = db.execute(query, execution_options={"yield_per": STREAM_BATCH})
-    for item in result:
-        columns = item._mapping
-        yield Row(
-            item.seq,
-            item.canonical,
-            item.prev_hash,
-            item.hash,
-            {
-                "at": format_time(columns["at"]),
-                **{name: columns[name] for name in columns if name not in _LINK_COLUMNS},
-            },
-        )
+    try:
+        for item in result:
+            columns = item._mapping
+            yield Row(
+                item.seq,
+                item.canonical,
+                item.prev_hash,
+                item.hash,
+                {
+                    "at": format_time(columns["at"]),
+                    **{name: columns[name] for name in columns if name not in _LINK_COLUMNS},
+                },
+            )
+    finally:
+        result.close()  # a server-side cursor on PostgreSQL, when verification stops early
 
 
 _LINK_COLUMNS = frozenset({"seq", "canonical", "prev_hash", "hash", "at"})
@@ -235,7 +238,11 @@ def to_checkpoint(point: Any) -> Checkpoint:
 
 def run_verification(db: Session, progress: Callable[[int], None] | None = None) -> Report:
     """Verify the whole chain and every checkpoint, streaming."""
-    return verify(stream_rows(db), stream_checkpoints(db), progress=progress)
+    rows = stream_rows(db)
+    try:
+        return verify(rows, stream_checkpoints(db), progress=progress)
+    finally:
+        rows.close()
 
 
 def record_verification(db: Session, actor: Actor, report: Report) -> None:

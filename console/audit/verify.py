@@ -259,6 +259,10 @@ def _check_checkpoint(checkpoint: Checkpoint, row: Row, report: Report) -> Probl
         return Problem(
             checkpoint.seq, BAD_SIGNATURE, "the checkpoint's key was never announced in the chain"
         )
+    if checkpoint.public_key != public_key:
+        return Problem(
+            checkpoint.seq, BAD_SIGNATURE, "the checkpoint's public key is not the announced one"
+        )
     if not signature_valid(checkpoint, public_key):
         return Problem(checkpoint.seq, BAD_SIGNATURE, "the checkpoint's signature is not valid")
     if checkpoint.head_hash != row.hash:

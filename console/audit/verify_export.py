@@ -23,8 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from console.audit.canonical import GENESIS_PREV_HASH, key_fingerprint
-from console.audit.export import CHECKPOINT_FIELDS, CSV_HEADER, render
-from console.audit.verify import COLUMNS, Checkpoint, Problem, Report, Row, verify
+from console.audit.export import CHECKPOINT_FIELDS, CSV_HEADER, csv_end_row, render
+from console.audit.verify import COLUMNS, Checkpoint, Problem, Report, Row, column_text, verify
 
 FORMAT_PROBLEM = "format"
 
@@ -50,18 +50,33 @@ def _parse_csv(text: str) -> list[Row]:
     header = next(reader, None)
     if header is None or tuple(header) != CSV_HEADER:
         raise ExportFormatError("the first line is not the header of an audit export")
-    rows = []
+    rows: list[Row] = []
+    ended = False
     for number, cells in enumerate(reader, start=2):
+        if ended:
+            raise ExportFormatError(f"line {number} comes after the end row")
         if len(cells) != len(CSV_HEADER):
             raise ExportFormatError(f"line {number} has {len(cells)} cells, not {len(CSV_HEADER)}")
         values = dict(zip(CSV_HEADER, cells, strict=True))
+        if values["seq"] == "end":
+            expected = [column_text(value) for value in csv_end_row(len(rows), _head(rows))]
+            if cells != expected:
+                raise ExportFormatError("the end row does not match the entries above it")
+            ended = True
+            continue
         try:
             seq = int(values["seq"])
         except ValueError as error:
             raise ExportFormatError(f"line {number}: seq is not a number") from error
         columns = {name: values[name] for name in COLUMNS}
         rows.append(Row(seq, values["canonical"], values["prev_hash"], values["hash"], columns))
+    if not ended:
+        raise ExportFormatError("the end row is missing: the file was cut short")
     return rows
+
+
+def _head(rows: list[Row]) -> str | None:
+    return rows[-1].hash if rows else None
 
 
 def _parse_jsonl(text: str) -> tuple[list[Row], list[Checkpoint]]:
