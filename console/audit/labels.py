@@ -71,6 +71,29 @@ def field_label(name: str) -> str:
     return str(known) if known is not None else name
 
 
+def _role_label(value: Any) -> str | None:
+    from console.auth.models import Role
+
+    try:
+        return Role(value).label
+    except ValueError:
+        return None
+
+
+# Fields whose stored codes have a label of their own (value → label, None if unknown).
+VALUE_LABELS = {"role": _role_label}
+
+
+def show_field_value(name: str, value: Any) -> str:
+    """A detail value of field ``name`` as staff read it (codes by their label)."""
+    labeller = VALUE_LABELS.get(name)
+    if labeller is not None and isinstance(value, str):
+        known = labeller(value)
+        if known is not None:
+            return known
+    return show_value(value)
+
+
 def show_value(value: Any) -> str:
     """A detail value as staff read it."""
     if value is None or value == "":

@@ -17,6 +17,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import Session
@@ -29,7 +30,8 @@ from console.audit.export import render
 from console.audit.forms import SearchForm, VerifyForm
 from console.audit.trail import Actor, Subject, record
 from console.auth.permissions import Permission, audited_read, requires
-from console.timeutil import from_jst, utcnow
+from console.i18n import current_language
+from console.timeutil import as_utc, from_jst, utcnow
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 FILTER_FIELDS = ("since", "until", "actor", "action", "subject_type", "subject_id", "text")
@@ -51,8 +53,19 @@ def _field_label(name: str) -> str:
 
 
 @bp.app_template_global("audit_value")
-def _value(value: Any) -> str:
-    return labels.show_value(value)
+def _value(value: Any, name: str = "") -> str:
+    return labels.show_field_value(name, value)
+
+
+SECONDS_PATTERNS = {"ja": "y年M月d日(E) H:mm:ss", "en": "EEE d MMM y HH:mm:ss 'JST'"}
+
+
+@bp.app_template_filter("jst_seconds")
+def _jst_seconds(moment: datetime | None) -> str:
+    """An entry's time in Japan time to the second (the order of events matters here)."""
+    if moment is None:
+        return ""
+    return format_datetime(as_utc(moment), SECONDS_PATTERNS[current_language()])
 
 
 def _search_form() -> SearchForm:
