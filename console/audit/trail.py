@@ -139,29 +139,27 @@ def entry_document(seq: int, at: datetime, entry: PendingEntry) -> dict[str, Any
     }
 
 
-def _insert(
-    session: OrmSession, seq: int, at: datetime, prev_hash: str, entry: PendingEntry
-) -> str:
+# One Core statement on the table, built once: no ORM bulk path, a cached compilation.
+_INSERT_ENTRY = insert(AuditEntry.__table__)  # type: ignore[attr-defined]
+
+
+def _row(seq: int, at: datetime, prev_hash: str, entry: PendingEntry) -> dict[str, Any]:
     canonical = canonical_bytes(entry_document(seq, at, entry))
-    digest = chain_hash(prev_hash, canonical)
-    session.execute(
-        insert(AuditEntry).values(
-            seq=seq,
-            at=at,
-            actor_kind=entry.actor.kind,
-            actor_id=entry.actor.id,
-            actor_login=entry.actor.login,
-            action=entry.action,
-            subject_type=entry.subject.type,
-            subject_id=entry.subject.id,
-            request_id=entry.request_id,
-            client_address=entry.client_address,
-            canonical=canonical.decode("utf-8"),
-            prev_hash=prev_hash,
-            hash=digest,
-        )
-    )
-    return digest
+    return {
+        "seq": seq,
+        "at": at,
+        "actor_kind": entry.actor.kind,
+        "actor_id": entry.actor.id,
+        "actor_login": entry.actor.login,
+        "action": entry.action,
+        "subject_type": entry.subject.type,
+        "subject_id": entry.subject.id,
+        "request_id": entry.request_id,
+        "client_address": entry.client_address,
+        "canonical": canonical.decode("utf-8"),
+        "prev_hash": prev_hash,
+        "hash": chain_hash(prev_hash, canonical),
+    }
 
 
 def signing_identity() -> tuple[str, str] | None:
@@ -202,9 +200,12 @@ def append_pending(session: OrmSession) -> None:
     if seq == 0:
         pending.insert(0, genesis_entry(signing_identity()))
     at = utcnow()  # stamped under the lock, so times never run backwards along the chain
+    rows = []
     for entry in pending:
         seq += 1
-        head = _insert(session, seq, at, head, entry)
+        rows.append(_row(seq, at, head, entry))
+        head = rows[-1]["hash"]
+    session.execute(_INSERT_ENTRY, rows)
 
 
 def _drop_pending(session: OrmSession, *_args: Any) -> None:
