@@ -29,6 +29,7 @@ from console.audit.trail import (
     record,
 )
 from console.audit.verify import KEY_ACTIONS, Checkpoint, Report, Row, verify
+from console.timeutil import utcnow
 
 CHECKPOINT_INTERVAL = timedelta(minutes=5)
 STREAM_BATCH = 2000
@@ -257,18 +258,36 @@ def record_verification(db: Session, actor: Actor, report: Report) -> None:
     )
 
 
+STALE_CHECKPOINT = timedelta(minutes=15)
+
+
 @dataclass(frozen=True)
 class TrailSummary:
     size: int
     last_checkpoint: AuditCheckpoint | None
     last_verified: AuditEntry | None
+    now: datetime
+
+    @property
+    def unsigned(self) -> int:
+        """Entries after the last checkpoint (a cut there would go unnoticed)."""
+        return self.size - (self.last_checkpoint.seq if self.last_checkpoint else 0)
+
+    @property
+    def checkpoint_overdue(self) -> bool:
+        """New entries have waited for a checkpoint longer than the scheduler ever should."""
+        if self.unsigned == 0:
+            return False
+        if self.last_checkpoint is None:
+            return True
+        return self.now - self.last_checkpoint.at > STALE_CHECKPOINT
 
 
 def summary(db: Session) -> TrailSummary:
     last_verified = db.execute(
         select(AuditEntry).where(E.action == "audit.verified").order_by(E.seq.desc()).limit(1)
     ).scalar_one_or_none()
-    return TrailSummary(entry_count(db), latest_checkpoint(db), last_verified)
+    return TrailSummary(entry_count(db), latest_checkpoint(db), last_verified, utcnow())
 
 
 # --- export ------------------------------------------------------------------------------

@@ -223,3 +223,19 @@ def test_the_auditor_dashboard_has_the_trail_panel_and_others_do_not(app, client
     page = client.get("/dashboard").get_data(as_text=True)
     assert 'data-testid="audit-panel"' not in page
     assert 'href="/audit/"' not in page
+
+
+def test_the_dashboard_warns_when_new_entries_wait_too_long_for_a_checkpoint(app, client, login_as):
+    fill(app, 2)
+    checkpoint(app)
+    login_as(Role.AUDITOR)  # its own sign-in entry is not yet signed
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert 'data-testid="checkpoint-overdue"' not in page
+    with time_machine.travel(datetime.now(UTC) + timedelta(minutes=20), tick=False):
+        page = client.get("/dashboard").get_data(as_text=True)
+    assert 'data-testid="checkpoint-overdue"' in page
+    assert "件の記録がまだ署名付きチェックポイントで保護されていません" in page
+    checkpoint(app)
+    with time_machine.travel(datetime.now(UTC) + timedelta(minutes=20), tick=False):
+        page = client.get("/dashboard").get_data(as_text=True)
+    assert 'data-testid="checkpoint-overdue"' not in page
