@@ -123,7 +123,11 @@ def write_checkpoint(
 
 
 def checkpoint_sweep(db: Session, now: datetime) -> int:
-    """The scheduler's sweep: at most one checkpoint every five minutes."""
+    """The scheduler's sweep: at most one checkpoint every five minutes.
+
+    ``db`` must be a writer's transaction (``db.transaction()``): announcing a new key
+    appends an entry, and the checkpoint row is written under the chain lock.
+    """
     return 1 if write_checkpoint(db, now) is not None else 0
 
 
@@ -205,12 +209,17 @@ def stream_checkpoints(
     db: Session, *, since_seq: int = 0, until_seq: int | None = None
 ) -> Iterator[Checkpoint]:
     """Checkpoints by ascending seq, fetched by keyset in batches (flat memory)."""
-    last = (since_seq, 0)
+    last: tuple[int, int] | None = None
     while True:
+        after = (
+            C.seq > since_seq
+            if last is None
+            else (C.seq > last[0]) | ((C.seq == last[0]) & (C.id > last[1]))
+        )
         query = (
             select(C.id, C.log_id, C.seq, C.head_hash, C.at, C.signature)
             .add_columns(C.key_fingerprint, C.public_key)
-            .where((C.seq > last[0]) | ((C.seq == last[0]) & (C.id > last[1])))
+            .where(after)
             .order_by(C.seq, C.id)
             .limit(STREAM_BATCH)
         )

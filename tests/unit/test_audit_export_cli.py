@@ -131,3 +131,36 @@ def test_verification_memory_stays_flat_however_long_the_chain(tmp_path: Path):
         assert report.ok
         assert report.count == count
     assert peaks[1] < peaks[0] * 2 + 50_000  # ten times the entries, not ten times the memory
+
+
+def test_an_export_of_a_later_range_leaves_out_earlier_checkpoints(app, runner, tmp_path):
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    with time_machine.travel(datetime(2026, 12, 1, 0, 0, tzinfo=UTC), tick=False):
+        fill(app, 3)
+        checkpoint(app)  # signs seq 4
+    with time_machine.travel(datetime(2026, 12, 2, 0, 0, tzinfo=UTC), tick=False):
+        fill(app, 3)
+        checkpoint(app)  # signs seq 7
+    output = tmp_path / "later.jsonl"
+    result = runner.invoke(
+        args=[
+            "audit",
+            "export",
+            "--format",
+            "jsonl",
+            "--since",
+            "2026-12-02",
+            "--output",
+            str(output),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in output.read_text().splitlines()]
+    assert [line["seq"] for line in lines if line["type"] == "entry"] == [5, 6, 7]
+    assert [line["seq"] for line in lines if line["type"] == "checkpoint"] == [7]
+    checked = standalone(str(output))
+    assert checked.returncode == 0, checked.stdout
+    assert "seq 5-7" in checked.stdout
