@@ -58,6 +58,10 @@ FIELDS: dict[str, LazyString] = {
     "last_seq": _l("Last seq"),
     "filter": _l("Filter"),
     "sha256": _l("SHA-256"),
+    "selection": _l("Picked by a filter"),
+    "seq": _l("Seq"),
+    "kind": _l("Kind"),
+    "detail": _l("Detail"),
 }
 
 

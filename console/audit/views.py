@@ -172,9 +172,15 @@ def verify_now() -> Any:
     form = VerifyForm()
     if not form.validate_on_submit():
         abort(400)
+    # A POST's transaction holds SQLite's write lock from its first query. Give it back
+    # while the chain is read (seconds on a long trail, and other staff must not wait),
+    # then begin a writer again to record the result.
+    db.rollback_request()
     with db.transaction(write=False) as reader:
         report = service.run_verification(reader)
-    service.record_verification(db.session(), Actor.of_staff(current_user), report)
+    session = db.session()
+    session.connection(execution_options={db.WRITE_OPTION: True})
+    service.record_verification(session, Actor.of_staff(current_user), report)
     if report.problem is None:
         flash(
             _(

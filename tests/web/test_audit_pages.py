@@ -239,3 +239,23 @@ def test_the_dashboard_warns_when_new_entries_wait_too_long_for_a_checkpoint(app
     with time_machine.travel(datetime.now(UTC) + timedelta(minutes=20), tick=False):
         page = client.get("/dashboard").get_data(as_text=True)
     assert 'data-testid="checkpoint-overdue"' not in page
+
+
+def test_verify_now_does_not_hold_the_write_lock_while_it_reads(app, client, login_as, monkeypatch):
+    """Other staff keep working while a long trail is verified (SQLite's single writer)."""
+    from console.audit import service as audit_service
+
+    fill(app, 3)
+    login_as(Role.AUDITOR)
+    real = audit_service.run_verification
+    written: list[int] = []
+
+    def verify_while_someone_writes(reader, progress=None):
+        fill(app, 1)  # another request committing meanwhile: must not wait for this one
+        written.append(size(app))
+        return real(reader, progress)
+
+    monkeypatch.setattr(audit_service, "run_verification", verify_while_someone_writes)
+    assert client.post("/audit/verify").status_code == 302
+    assert written
+    assert actions(app)[-1] == "audit.verified"
