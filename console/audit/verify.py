@@ -229,8 +229,9 @@ def _check_row(
         return Problem(row.seq, MODIFIED, "the stored hash differs from the recomputed one")
     if row.columns is not None:
         implied = document_columns(document)
-        for name in COLUMNS:
-            if name in row.columns and column_text(row.columns[name]) != column_text(implied[name]):
+        for name, value in row.columns.items():
+            implied_value = implied.get(name, value)
+            if value != implied_value and column_text(value) != column_text(implied_value):
                 return Problem(row.seq, MODIFIED, f"the column {name} differs from the entry")
     written_at = document["seq"]
     if not linked:
