@@ -121,14 +121,20 @@ def export_command(
     """Write the entries (with their hashes) for checking away from the console."""
     if since is not None and until is not None and since >= until:
         raise click.BadParameter("--since must be before --until", param_hint="--since")
-    with db.transaction(write=False) as session:
+    handle: TextIO
+    try:
+        handle = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout  # noqa: SIM115
+    except OSError as error:
+        raise click.BadParameter(
+            f"cannot write {output}: {error.strerror}", param_hint="--output"
+        ) from error
+    with (
+        handle if output else nullcontext(handle),
+        db.transaction(write=False) as session,
+    ):
         span = service.seq_span(session, since=since, until=until)
-        handle: TextIO
-        with (
-            open(output, "w", encoding="utf-8", newline="") if output else nullcontext(sys.stdout)
-        ) as handle:
-            for chunk in service.export_chunks(session, file_format, span):
-                handle.write(chunk)
+        for chunk in service.export_chunks(session, file_format, span):
+            handle.write(chunk)
     count = 0 if span is None else span[1] - span[0] + 1
     with db.transaction() as session:
         record(

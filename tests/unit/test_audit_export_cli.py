@@ -164,3 +164,11 @@ def test_an_export_of_a_later_range_leaves_out_earlier_checkpoints(app, runner, 
     checked = standalone(str(output))
     assert checked.returncode == 0, checked.stdout
     assert "seq 5-7" in checked.stdout
+
+
+def test_an_output_file_that_cannot_be_written_is_a_usage_error(app, runner, tmp_path):
+    result = runner.invoke(
+        args=["audit", "export", "--format", "csv", "--output", str(tmp_path / "no" / "x.csv")]
+    )
+    assert result.exit_code == 2
+    assert "cannot write" in result.output
