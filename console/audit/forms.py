@@ -22,6 +22,11 @@ def subject_type_choices() -> dict[str, str]:
     return {"": str(_l("Any kind")), **{name: str(label) for name, label in SUBJECT_TYPES.items()}}
 
 
+def _refuse_control_characters(field: StringField) -> None:
+    if any(ord(char) < 32 for char in field.data or ""):
+        raise ValidationError(_l("Remove the control characters (such as line breaks)."))
+
+
 class SearchForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search changes nothing
@@ -42,6 +47,15 @@ class SearchForm(FlaskForm):
         _l("Words in the details or reason"), validators=[Optional(), Length(max=200)]
     )
     before = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**62)])
+
+    def validate_actor(self, field: StringField) -> None:
+        _refuse_control_characters(field)
+
+    def validate_subject_id(self, field: StringField) -> None:
+        _refuse_control_characters(field)
+
+    def validate_text(self, field: StringField) -> None:
+        _refuse_control_characters(field)
 
     def validate_until(self, field: DateTimeLocalField) -> None:
         if field.data and self.since.data and field.data <= self.since.data:

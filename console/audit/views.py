@@ -34,6 +34,7 @@ from console.i18n import current_language
 from console.timeutil import as_utc, from_jst, utcnow
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
+MAX_SEQ = 2**62  # beyond any trail; larger numbers are refused before reaching the database
 FILTER_FIELDS = ("since", "until", "actor", "action", "subject_type", "subject_id", "text")
 
 
@@ -107,7 +108,7 @@ def search() -> tuple[str, int]:
     return render_template("audit/search.html", form=form, page=page, args=_filter_args(form)), 200
 
 
-@bp.route("/entries/<int:seq>")
+@bp.route(f"/entries/<int(max={MAX_SEQ}):seq>")
 @requires(Permission.AUDIT_READ)
 def entry(seq: int) -> str:
     """One entry: who, what, to whom, the before/after of each change, and its hashes."""
@@ -131,8 +132,10 @@ def entry(seq: int) -> str:
 @requires(Permission.AUDIT_READ)
 def subject(subject_type: str, subject_id: str) -> str:
     """Everything that happened to one staff account, service user, incident or suspension."""
+    if _has_control_characters(subject_type + subject_id):
+        abort(404)
     before = request.args.get("before", type=int)
-    if before is not None and before < 1:
+    if before is not None and not 1 <= before <= MAX_SEQ:
         before = None
     entries = queries.entries_for_subject(
         db.session(), subject_type, subject_id, queries.PAGE_SIZE + 1, before=before
@@ -245,6 +248,10 @@ def export_csv() -> Any:
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+def _has_control_characters(value: str) -> bool:
+    return any(ord(char) < 32 for char in value)
 
 
 def problem_kind_label(kind: str) -> str:

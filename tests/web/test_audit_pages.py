@@ -259,3 +259,18 @@ def test_verify_now_does_not_hold_the_write_lock_while_it_reads(app, client, log
     assert client.post("/audit/verify").status_code == 302
     assert written
     assert actions(app)[-1] == "audit.verified"
+
+
+def test_hostile_input_never_reaches_the_database_as_a_500(app, client, login_as):
+    fill(app, 2)
+    login_as(Role.AUDITOR)
+    assert client.get("/audit/entries/99999999999999999999999999").status_code == 404
+    assert client.get("/audit/subjects/staff/1?before=99999999999999999999999").status_code == 200
+    assert client.get("/audit/subjects/staff/a%00b").status_code == 404
+    for field in ("text", "actor", "subject_id"):
+        response = client.get("/audit/", query_string={field: "a\x00b"})
+        assert response.status_code == 422, field
+    assert (
+        client.get("/audit/", query_string={"before": "99999999999999999999999"}).status_code == 422
+    )
+    assert client.get("/audit/export.csv", query_string={"text": "\x00"}).status_code == 422
