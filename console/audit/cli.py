@@ -38,7 +38,7 @@ class JapanTime(click.ParamType):
                 day = date.fromisoformat(text)
                 return jst_day_start(day + timedelta(days=1 if self.end_of_day else 0))
             return from_jst(datetime.fromisoformat(text))
-        except ValueError:
+        except (ValueError, OverflowError):
             self.fail(
                 f"{value!r} is not a date (2026-12-01) or a date and time (2026-12-01T09:30)",
                 param,

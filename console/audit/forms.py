@@ -10,6 +10,7 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from console.audit.actions import ACTIONS
 from console.audit.labels import SUBJECT_TYPES
 
+FIRST_YEAR, LAST_YEAR = 2000, 2999
 TIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
@@ -25,6 +26,13 @@ def subject_type_choices() -> dict[str, str]:
 def _refuse_control_characters(field: StringField) -> None:
     if any(ord(char) < 32 for char in field.data or ""):
         raise ValidationError(_l("Remove the control characters (such as line breaks)."))
+
+
+def _refuse_far_dates(field: DateTimeLocalField) -> None:
+    if field.data and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+        raise ValidationError(
+            _l("Enter a year between %(first)d and %(last)d.", first=FIRST_YEAR, last=LAST_YEAR)
+        )
 
 
 class SearchForm(FlaskForm):
@@ -57,7 +65,11 @@ class SearchForm(FlaskForm):
     def validate_text(self, field: StringField) -> None:
         _refuse_control_characters(field)
 
+    def validate_since(self, field: DateTimeLocalField) -> None:
+        _refuse_far_dates(field)
+
     def validate_until(self, field: DateTimeLocalField) -> None:
+        _refuse_far_dates(field)
         if field.data and self.since.data and field.data <= self.since.data:
             raise ValidationError(_l("The end must be after the start."))
 

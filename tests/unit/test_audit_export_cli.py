@@ -93,6 +93,8 @@ def test_export_of_a_time_range_in_japan_time(app, runner):
         [],
         ["--format", "csv", "--since", "yesterday"],
         ["--format", "csv", "--until", "2026-13-40"],
+        ["--format", "csv", "--since", "0001-01-01"],
+        ["--format", "csv", "--until", "9999-12-31"],
         ["--format", "csv", "--since", "2026-12-02", "--until", "2026-12-01"],
     ],
 )

@@ -98,6 +98,8 @@ def test_bad_search_input_is_a_422_with_a_message(app, client, login_as):
         {"before": "-4"},
         {"before": "abc"},
         {"text": "x" * 500},
+        {"since": "0001-01-01T00:00"},
+        {"until": "9999-12-31T23:59"},
     ):
         response = client.get("/audit/", query_string=query)
         assert response.status_code == 422, query
