@@ -53,3 +53,18 @@ def test_auditor_searches_opens_an_entry_and_verifies(page: Page, live_server, l
     expect(page.get_by_text("監査証跡は正常です")).to_be_visible()
     expect(page.get_by_test_id("verify-result")).to_contain_text("正常です")
     screenshot(page, "audit-verified")
+
+
+def test_a_search_with_the_end_before_the_start_says_what_to_fix(
+    page: Page, live_server, live_staff
+):
+    live_staff(Role.AUDITOR, "ito", "監査 伊藤 誠")
+    sign_in(page, live_server, "ito")
+    page.goto(live_server.path("/audit/"))
+    page.get_by_label("開始日時（日本時間）").fill("2026-12-02T09:00")
+    page.get_by_label("終了日時（日本時間）").fill("2026-12-01T09:00")
+    page.get_by_label("内容・理由に含まれる語句").fill("異動")
+    page.get_by_role("button", name="検索").click()
+    expect(page.get_by_text("終了日時は開始日時より後にしてください。")).to_be_visible()
+    expect(page.get_by_label("内容・理由に含まれる語句")).to_have_value("異動")  # nothing lost
+    screenshot(page, "audit-search-error")
