@@ -5,9 +5,11 @@ from __future__ import annotations
 import importlib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+# Flask is imported when an app is made, so that console.audit.verify_export needs none.
+if TYPE_CHECKING:
+    from flask import Flask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +29,8 @@ FEATURES = (
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the console; ``config`` overrides the environment (tests use it)."""
+    from flask import Flask
+
     from console.config import load_settings
 
     app = Flask(

@@ -1,6 +1,6 @@
 """Every table, imported so ``SQLModel.metadata`` is complete for Alembic and tests."""
 
-from console.audit.models import AuditEntry
+from console.audit.models import AuditCheckpoint, AuditEntry
 from console.auth.models import LoginAttempt, RecoveryCode, Staff, StaffSession, StaffTotp
 from console.disclosures.models import DisclosureRequest, DisclosureSubject
 from console.evidence.models import Evidence, EvidenceChunk
@@ -20,6 +20,7 @@ from console.users.models import Enrolment, ServiceUser, TermsVersion
 
 __all__ = [
     "ApiToken",
+    "AuditCheckpoint",
     "AuditEntry",
     "DisclosureRequest",
     "DisclosureSubject",

@@ -60,3 +60,25 @@ def canonical_bytes(value: Any) -> bytes:
 def chain_hash(prev_hash: str, canonical: bytes) -> str:
     """SHA-256 over the domain tag, the previous entry's hash and this entry's canonical bytes."""
     return hashlib.sha256(HASH_DOMAIN + prev_hash.encode("ascii") + b"\n" + canonical).hexdigest()
+
+
+CHECKPOINT_DOMAIN = b"hw-shibuya-console/audit-checkpoint/v1\n"
+
+
+def key_fingerprint(public_key: bytes) -> str:
+    """The fingerprint of a raw 32-byte Ed25519 public key: its SHA-256 in hex."""
+    return hashlib.sha256(public_key).hexdigest()
+
+
+def checkpoint_message(
+    *, log_id: str, seq: int, head_hash: str, at: str, key_fingerprint: str
+) -> bytes:
+    """The exact bytes a checkpoint's Ed25519 signature covers (docs/audit-format.md)."""
+    statement = {
+        "at": at,
+        "head_hash": head_hash,
+        "key_fingerprint": key_fingerprint,
+        "log_id": log_id,
+        "seq": seq,
+    }
+    return CHECKPOINT_DOMAIN + canonical_bytes(statement)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Integer, Text
+from sqlalchemy import Column, Index, Integer, Text
 from sqlmodel import Field, SQLModel
 
 from console.modeltypes import utc_field
@@ -14,6 +14,11 @@ class AuditEntry(SQLModel, table=True):
     """One recorded action. ``canonical`` holds the exact bytes that were hashed."""
 
     __tablename__ = "audit_entry"
+    __table_args__ = (
+        Index("ix_audit_entry_subject_seq", "subject_type", "subject_id", "seq"),
+        Index("ix_audit_entry_action_seq", "action", "seq"),
+        Index("ix_audit_entry_actor_seq", "actor_login", "seq"),
+    )
 
     seq: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
     at: datetime = utc_field(index=True)
@@ -28,3 +33,18 @@ class AuditEntry(SQLModel, table=True):
     canonical: str = Field(sa_column=Column(Text, nullable=False))
     prev_hash: str = Field(max_length=64, unique=True)
     hash: str = Field(max_length=64, unique=True)
+
+
+class AuditCheckpoint(SQLModel, table=True):
+    """A signed statement "the trail had ``seq`` entries ending in ``head_hash`` at ``at``"."""
+
+    __tablename__ = "audit_checkpoint"
+
+    id: int | None = Field(default=None, primary_key=True)
+    log_id: str = Field(max_length=36)
+    seq: int = Field(index=True)
+    head_hash: str = Field(max_length=64)
+    at: datetime = utc_field(index=True)
+    signature: str = Field(max_length=128)
+    key_fingerprint: str = Field(max_length=64)
+    public_key: str = Field(max_length=64)

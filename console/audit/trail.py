@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from flask import g, has_request_context, request
+from flask import current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import event, insert, select, text
 from sqlalchemy.orm import Session as OrmSession
 
@@ -110,7 +110,7 @@ def _refuse_read_only(session: OrmSession) -> None:
         )
 
 
-def _lock_chain(session: OrmSession) -> None:
+def lock_chain(session: OrmSession) -> None:
     # SQLite writers already hold the database lock since BEGIN IMMEDIATE.
     if session.connection().dialect.name == "postgresql":
         session.execute(select(text(f"pg_advisory_xact_lock({POSTGRES_CHAIN_LOCK})")))
@@ -139,38 +139,54 @@ def entry_document(seq: int, at: datetime, entry: PendingEntry) -> dict[str, Any
     }
 
 
-def _insert(
-    session: OrmSession, seq: int, at: datetime, prev_hash: str, entry: PendingEntry
-) -> str:
+# One Core statement on the table, built once: no ORM bulk path, a cached compilation.
+_INSERT_ENTRY = insert(AuditEntry.__table__)  # type: ignore[attr-defined]
+
+
+def _row(seq: int, at: datetime, prev_hash: str, entry: PendingEntry) -> dict[str, Any]:
     canonical = canonical_bytes(entry_document(seq, at, entry))
-    digest = chain_hash(prev_hash, canonical)
-    session.execute(
-        insert(AuditEntry).values(
-            seq=seq,
-            at=at,
-            actor_kind=entry.actor.kind,
-            actor_id=entry.actor.id,
-            actor_login=entry.actor.login,
-            action=entry.action,
-            subject_type=entry.subject.type,
-            subject_id=entry.subject.id,
-            request_id=entry.request_id,
-            client_address=entry.client_address,
-            canonical=canonical.decode("utf-8"),
-            prev_hash=prev_hash,
-            hash=digest,
-        )
-    )
-    return digest
+    return {
+        "seq": seq,
+        "at": at,
+        "actor_kind": entry.actor.kind,
+        "actor_id": entry.actor.id,
+        "actor_login": entry.actor.login,
+        "action": entry.action,
+        "subject_type": entry.subject.type,
+        "subject_id": entry.subject.id,
+        "request_id": entry.request_id,
+        "client_address": entry.client_address,
+        "canonical": canonical.decode("utf-8"),
+        "prev_hash": prev_hash,
+        "hash": chain_hash(prev_hash, canonical),
+    }
 
 
-def genesis_entry() -> PendingEntry:
-    """The first entry of a new trail, naming the trail's log id."""
+def signing_identity() -> tuple[str, str] | None:
+    """``(fingerprint, public key)`` of the checkpoint key, or None where it cannot be read.
+
+    A trail started without it (no app, or a web worker that may not read the private
+    key) gets the key announced by ``audit.key_rotated`` before the first checkpoint.
+    """
+    if not has_app_context():
+        return None
+    from console.audit.keys import SigningKeyError, signing_key
+
+    try:
+        key = signing_key(current_app)
+    except SigningKeyError as error:
+        current_app.logger.warning("audit genesis without the signing key: %s", error)
+        return None
+    return key.fingerprint, key.public_key
+
+
+def genesis_entry(identity: tuple[str, str] | None = None) -> PendingEntry:
+    """The first entry of a new trail: its log id and the checkpoint key's fingerprint."""
+    details: dict[str, Any] = {"log_id": str(uuid.uuid4())}
+    if identity is not None:
+        details["key_fingerprint"], details["public_key"] = identity
     return PendingEntry(
-        Actor("system", "system:audit"),
-        "audit.genesis",
-        Subject("audit_log", "genesis"),
-        {"log_id": str(uuid.uuid4())},
+        Actor("system", "system:audit"), "audit.genesis", Subject("audit_log", "genesis"), details
     )
 
 
@@ -179,14 +195,17 @@ def append_pending(session: OrmSession) -> None:
     pending: list[PendingEntry] = session.info.pop(PENDING_KEY, [])
     if not pending:
         return
-    _lock_chain(session)
+    lock_chain(session)
     seq, head = chain_head(session)
     if seq == 0:
-        pending.insert(0, genesis_entry())
+        pending.insert(0, genesis_entry(signing_identity()))
     at = utcnow()  # stamped under the lock, so times never run backwards along the chain
+    rows = []
     for entry in pending:
         seq += 1
-        head = _insert(session, seq, at, head, entry)
+        rows.append(_row(seq, at, head, entry))
+        head = rows[-1]["hash"]
+    session.execute(_INSERT_ENTRY, rows)
 
 
 def _drop_pending(session: OrmSession, *_args: Any) -> None:

@@ -1,0 +1,148 @@
+"""``flask audit checkpoint | verify | export``: the trail from the command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import nullcontext
+from datetime import date, datetime, timedelta
+from typing import Any, TextIO
+
+import click
+from flask.cli import AppGroup
+
+from console import db
+from console.audit import export as export_format
+from console.audit import service
+from console.audit.keys import SigningKeyError
+from console.audit.trail import COMMAND_LINE, Subject, record
+from console.timeutil import from_jst, jst_day_start, utcnow
+
+audit_group = AppGroup("audit", help="The audit trail: checkpoints, verification, export.")
+
+
+class JapanTime(click.ParamType):
+    """``2026-12-01`` or ``2026-12-01T09:30`` in Japan time (an explicit offset is kept)."""
+
+    name = "datetime"
+
+    def __init__(self, *, end_of_day: bool = False) -> None:
+        self.end_of_day = end_of_day
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, datetime):
+            return value
+        text = str(value).strip()
+        try:
+            if len(text) == 10:
+                day = date.fromisoformat(text)
+                return jst_day_start(day + timedelta(days=1 if self.end_of_day else 0))
+            return from_jst(datetime.fromisoformat(text))
+        except (ValueError, OverflowError):
+            self.fail(
+                f"{value!r} is not a date (2026-12-01) or a date and time (2026-12-01T09:30)",
+                param,
+                ctx,
+            )
+
+
+@audit_group.command("checkpoint")
+@click.option("--export", "export_latest", is_flag=True, help="Print the latest one as JSON.")
+def checkpoint_command(export_latest: bool) -> None:
+    """Sign the head of the trail now (or print the latest checkpoint with --export)."""
+    if export_latest:
+        with db.transaction(write=False) as session:
+            latest = service.latest_checkpoint(session)
+            if latest is None:
+                raise click.ClickException("no checkpoint yet: run `flask audit checkpoint`")
+            click.echo(json.dumps(service.checkpoint_document(latest), indent=2))
+        return
+    try:
+        with db.transaction() as session:
+            written = service.write_checkpoint(session, utcnow(), actor=COMMAND_LINE, force=True)
+    except SigningKeyError as error:
+        raise click.ClickException(str(error)) from error
+    if written is None:
+        raise click.ClickException("the trail is empty: there is nothing to sign yet")
+    click.echo(
+        f"checkpoint at seq {written.seq}, head hash {written.head_hash}, "
+        f"key fingerprint {written.key_fingerprint}"
+    )
+
+
+@audit_group.command("verify")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def verify_command(as_json: bool) -> None:
+    """Recompute the whole chain and check every checkpoint; exit 1 on damage."""
+    with db.transaction(write=False) as session:
+        total = service.entry_count(session)
+        show_bar = sys.stdout.isatty() and not as_json
+        bar = (
+            click.progressbar(length=total, label="verifying", file=sys.stdout)
+            if show_bar
+            else nullcontext()
+        )
+        with bar as progress:
+            report = service.run_verification(
+                session, progress=progress.update if progress is not None else None
+            )
+    if as_json:
+        click.echo(json.dumps(report.as_dict()))
+    elif report.problem is None:
+        click.echo(
+            f"OK: {report.count} entries, head seq {report.head_seq}, head hash "
+            f"{report.head_hash}, {report.checkpoints} checkpoints verified"
+        )
+    else:
+        problem = report.problem
+        click.echo(f"DAMAGED at seq {problem.seq}: {problem.kind}: {problem.detail}")
+    if not report.ok:
+        sys.exit(1)
+
+
+@audit_group.command("export")
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(export_format.FORMATS),
+    required=True,
+    help="csv (entries) or jsonl (entries and checkpoints)",
+)
+@click.option("--since", type=JapanTime(), help="From this time, Japan time (2026-12-01).")
+@click.option(
+    "--until",
+    type=JapanTime(end_of_day=True),
+    help="Before this time, Japan time; a date includes that whole day.",
+)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="File to write.")
+def export_command(
+    file_format: str, since: datetime | None, until: datetime | None, output: str | None
+) -> None:
+    """Write the entries (with their hashes) for checking away from the console."""
+    if since is not None and until is not None and since >= until:
+        raise click.BadParameter("--since must be before --until", param_hint="--since")
+    handle: TextIO
+    try:
+        handle = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout  # noqa: SIM115
+    except OSError as error:
+        raise click.BadParameter(
+            f"cannot write {output}: {error.strerror}", param_hint="--output"
+        ) from error
+    with (
+        handle if output else nullcontext(handle),
+        db.transaction(write=False) as session,
+    ):
+        span = service.seq_span(session, since=since, until=until)
+        for chunk in service.export_chunks(session, file_format, span):
+            handle.write(chunk)
+    count = 0 if span is None else span[1] - span[0] + 1
+    with db.transaction() as session:
+        record(
+            session,
+            COMMAND_LINE,
+            "audit.exported",
+            Subject("audit_log", service.trail_log_id(session) or ""),
+            service.export_details(file_format, since, until, span),
+        )
+    if output:
+        click.echo(f"wrote {count} entries to {output}", err=True)
