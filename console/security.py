@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, abort, current_app, g, request
 
 from console.auth.permissions import Permission, declared_permission
 
@@ -28,6 +28,18 @@ def assign_request_id() -> None:
     """Take a well-formed ``X-Request-ID`` from the proxy, or make one."""
     given = request.headers.get("X-Request-ID", "")
     g.request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+
+
+def refuse_nul_bytes() -> None:
+    """A NUL character is never valid input here (PostgreSQL cannot even store it): 400.
+
+    Multipart bodies are left to their forms, so evidence uploads stay streamed.
+    """
+    values = list(request.args.values())
+    if request.mimetype == "application/x-www-form-urlencoded":
+        values += list(request.form.values())
+    if any("\x00" in value for value in values):
+        abort(400)
 
 
 def add_security_headers(response: Response) -> Response:
@@ -54,4 +66,5 @@ def _is_private(response: Response) -> bool:
 
 def init_app(app: Flask) -> None:
     app.before_request(assign_request_id)
+    app.before_request(refuse_nul_bytes)
     app.after_request(add_security_headers)

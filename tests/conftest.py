@@ -75,6 +75,8 @@ def _pg_empty(url: str) -> None:
         )
         connection.execute("SET session_replication_role = replica")
         connection.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")  # type: ignore[arg-type]
+        for table in SQLModel.metadata.sorted_tables:  # a test may have switched some off
+            connection.execute(f'ALTER TABLE "{table.name}" ENABLE TRIGGER USER')  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")

@@ -271,8 +271,8 @@ def test_hostile_input_never_reaches_the_database_as_a_500(app, client, login_as
     assert client.get("/audit/subjects/staff/a%00b").status_code == 404
     for field in ("text", "actor", "subject_id"):
         response = client.get("/audit/", query_string={field: "a\x00b"})
-        assert response.status_code == 422, field
+        assert response.status_code == 400, field  # console/security.py refuses NUL everywhere
     assert (
         client.get("/audit/", query_string={"before": "99999999999999999999999"}).status_code == 422
     )
-    assert client.get("/audit/export.csv", query_string={"text": "\x00"}).status_code == 422
+    assert client.get("/audit/export.csv", query_string={"text": "\x00"}).status_code == 400

@@ -253,6 +253,6 @@ def test_dashboard_warns_in_red_when_the_scheduler_is_stale(app, client, supervi
 
 def test_control_characters_are_a_form_error(client, supervisor, at):
     with at(T0, supervisor.login):
-        response = client.post("/manage/notices/new", data=form(title_ja="保守\x00作業"))
+        response = client.post("/manage/notices/new", data=form(title_ja="保守\x07作業"))
     assert response.status_code == 422
     assert "制御文字が含まれています" in response.get_data(as_text=True)

@@ -128,3 +128,10 @@ def test_forms_without_a_csrf_token_are_refused(database_url, make_staff):
     assert response.status_code == 400
     assert "再読み込み" in response.get_data(as_text=True)
     app.extensions["console.engine"].dispose()
+
+
+def test_a_nul_character_in_input_is_a_400_not_a_server_error(client, login_as):
+    login_as(Role.COUNSELOR)
+    assert client.get("/dashboard?q=a%00b").status_code == 400
+    response = client.post("/auth/password", data={"current_password": "a\x00b"})
+    assert response.status_code == 400
