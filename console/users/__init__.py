@@ -21,7 +21,13 @@ def init_app(app: Flask) -> None:
     from console.navigation import NavItem, Panel, add_nav, add_panel
     from console.users import cli, views
 
+    from console.audit.actions import label
+    from console.users.timeline import service_label, timeline_changes
+
     app.register_blueprint(views.bp)
+    app.jinja_env.globals.update(
+        action_label=label, service_label=service_label, timeline_changes=timeline_changes
+    )
     app.cli.add_command(cli.users_group)
     app.cli.add_command(cli.terms_group)
     add_nav(app, NavItem("users.index", _l("Service users"), Permission.USERS_VIEW, order=10))
