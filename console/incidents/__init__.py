@@ -40,9 +40,19 @@ def init_app(app: Flask) -> None:
         INCIDENT_OUTCOME_LABELS=OUTCOME_LABELS,
     )
     add_nav(app, NavItem("incidents.index", _l("Incidents"), Permission.INCIDENTS_VIEW, order=20))
-    add_panel(app, Panel("incidents/_panel_unassigned.html", Permission.INCIDENTS_TRIAGE,
-                         unassigned_panel, order=10))
-    add_panel(app, Panel("incidents/_panel_awaiting.html", Permission.INCIDENTS_LOG,
-                         awaiting_panel, order=15))
-    add_panel(app, Panel("incidents/_panel_mine.html", Permission.INCIDENTS_LOG,
-                         my_open_panel, order=20))
+    add_panel(
+        app,
+        Panel(
+            "incidents/_panel_unassigned.html",
+            Permission.INCIDENTS_TRIAGE,
+            unassigned_panel,
+            order=10,
+        ),
+    )
+    add_panel(
+        app,
+        Panel("incidents/_panel_awaiting.html", Permission.INCIDENTS_LOG, awaiting_panel, order=15),
+    )
+    add_panel(
+        app, Panel("incidents/_panel_mine.html", Permission.INCIDENTS_LOG, my_open_panel, order=20)
+    )

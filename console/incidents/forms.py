@@ -80,9 +80,7 @@ class IncidentForm(FlaskForm):
     service = SelectField(_l("Service"), choices=service_choices, validators=[DataRequired()])
     session_date = DateField(_l("Session date (JST)"), validators=[DataRequired()])
     session_time = TimeField(_l("Time of the conduct (JST)"), validators=[DataRequired()])
-    meeting_id = StringField(
-        _l("Meeting ID (optional)"), validators=[Optional(), Length(max=100)]
-    )
+    meeting_id = StringField(_l("Meeting ID (optional)"), validators=[Optional(), Length(max=100)])
     categories = MultiCheckboxField(_l("Articles of the terms"), choices=category_choices)
     severity = SelectField(_l("Severity"), choices=severity_choices, validators=[DataRequired()])
     description = TextAreaField(
@@ -133,9 +131,7 @@ class CommentForm(FlaskForm):
 
 
 class AssignForm(FlaskForm):
-    reviewer_id = SelectField(
-        _l("Reviewer"), choices=reviewer_choices, validators=[DataRequired()]
-    )
+    reviewer_id = SelectField(_l("Reviewer"), choices=reviewer_choices, validators=[DataRequired()])
     submit = SubmitField(_l("Assign"))
 
 
@@ -157,9 +153,7 @@ class CloseForm(FlaskForm):
 
 class BulkAssignForm(FlaskForm):
     incident_ids = MultiCheckboxField(_l("Incidents"), coerce=int, validate_choice=False)
-    reviewer_id = SelectField(
-        _l("Reviewer"), choices=reviewer_choices, validators=[DataRequired()]
-    )
+    reviewer_id = SelectField(_l("Reviewer"), choices=reviewer_choices, validators=[DataRequired()])
     submit = SubmitField(_l("Assign selected"))
 
     def validate_incident_ids(self, field: MultiCheckboxField) -> None:
@@ -191,15 +185,18 @@ class QueueForm(FlaskForm):
 
     status = SelectField(_l("Status"), choices=status_filter_choices, default="active")
     category = SelectField(
-        _l("Article"), choices=lambda: {"": str(_l("Any article"))} | category_choices(),
+        _l("Article"),
+        choices=lambda: {"": str(_l("Any article"))} | category_choices(),
         default="",
     )
     severity = SelectField(
-        _l("Severity"), choices=lambda: {"": str(_l("Any severity"))} | severity_choices(),
+        _l("Severity"),
+        choices=lambda: {"": str(_l("Any severity"))} | severity_choices(),
         default="",
     )
     service = SelectField(
-        _l("Service"), choices=lambda: {"": str(_l("Any service"))} | service_choices(),
+        _l("Service"),
+        choices=lambda: {"": str(_l("Any service"))} | service_choices(),
         default="",
     )
     reviewer = SelectField(_l("Reviewer"), choices=reviewer_filter_choices, default="")

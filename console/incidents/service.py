@@ -380,9 +380,13 @@ def queue(
                 statement = statement.where(
                     or_(expression > value, (expression == value) & (col(Incident.id) > after))
                 )
-    order = (expression.desc(), col(Incident.id).desc()) if descending else (
-        expression.asc(),
-        col(Incident.id).asc(),
+    order = (
+        (expression.desc(), col(Incident.id).desc())
+        if descending
+        else (
+            expression.asc(),
+            col(Incident.id).asc(),
+        )
     )
     rows = list(db.exec(statement.order_by(*order).limit(limit + 1)).all())
     more = len(rows) > limit

@@ -177,7 +177,10 @@ def comment(incident_id: int) -> Response | tuple[str, int]:
             if form.corrects_id.data and corrects is None:
                 raise service.IncidentError(_("Choose a comment of this incident to correct."))
             service.add_comment(
-                db.session(), actor=_actor(), incident=incident, body=form.body.data,
+                db.session(),
+                actor=_actor(),
+                incident=incident,
+                body=form.body.data,
                 corrects=corrects,
             )
         except service.IncidentError as error:

@@ -6,14 +6,15 @@ from datetime import datetime
 from pathlib import Path
 
 import click
+from flask.cli import AppGroup
 
 from console import db
 from console.audit import COMMAND_LINE
 from console.timeutil import from_jst
 from console.users import register, service
 
-users_group = click.Group("users", help="Service users (利用者).")
-terms_group = click.Group("terms", help="Versions of the terms of use (Art. 10).")
+users_group = AppGroup("users", help="Service users (利用者).")
+terms_group = AppGroup("terms", help="Versions of the terms of use (Art. 10).")
 
 IMPORT_HELP = (
     "Load service users from the office's register FILE (CSV).\n\n"

@@ -33,6 +33,13 @@ class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
 
+    def pre_validate(self, form: FlaskForm) -> None:
+        # WTForms' own message for this case has no Japanese translation.
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(_l("Choose only from the options listed.")) from None
+
 
 def route_choices() -> dict[str, str]:
     return {route.value: str(label) for route, label in ROUTE_LABELS.items()}

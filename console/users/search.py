@@ -26,6 +26,7 @@ def reference_key(text: str) -> str:
     folded = unicodedata.normalize("NFKC", text).strip().upper()
     return _DASHES.sub("-", folded)
 
+
 KANA_ALLOWED = re.compile(r"^[\u30a1-\u30fa\u30fc\u30fd\u30fe\u30fb\s]+$")
 
 

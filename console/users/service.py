@@ -326,9 +326,9 @@ def timeline(
     )
     condition = about_user
     if incident_ids:
-        about_incidents = (AuditEntry.subject_type == "incident") & col(
-            AuditEntry.subject_id
-        ).in_([str(ident) for ident in incident_ids])
+        about_incidents = (AuditEntry.subject_type == "incident") & col(AuditEntry.subject_id).in_(
+            [str(ident) for ident in incident_ids]
+        )
         condition = or_(about_user, about_incidents)
     rows = db.exec(
         select(AuditEntry)
@@ -439,4 +439,6 @@ def import_service_users(
 
 def terms_version_at(db: Session, effective_from: datetime) -> TermsVersion | None:
     """The version taking effect exactly at ``effective_from`` (each moment has one)."""
-    return db.exec(select(TermsVersion).where(TermsVersion.effective_from == effective_from)).first()
+    return db.exec(
+        select(TermsVersion).where(TermsVersion.effective_from == effective_from)
+    ).first()

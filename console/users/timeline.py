@@ -30,6 +30,29 @@ FIELD_LABELS = {
     "comment_id": _l("Comment"),
     "corrects_id": _l("Corrects comment"),
 }
+# The same msgids as console/audit/actions.py, so this catalogue translates the timeline
+# even before the audit feature's own catalogue exists; other actions fall back to it.
+TIMELINE_ACTIONS = {
+    "service_user.created": _l("Service user registered"),
+    "service_user.updated": _l("Service user record changed"),
+    "service_user.imported": _l("Service user imported"),
+    "incident.logged": _l("Incident logged"),
+    "incident.updated": _l("Incident changed"),
+    "incident.assigned": _l("Reviewer assigned"),
+    "incident.status_changed": _l("Incident status changed"),
+    "incident.closed": _l("Incident closed"),
+    "incident.commented": _l("Comment added"),
+}
+
+
+def action_label(action: str) -> str:
+    """The label of an audited action in the current language."""
+    from console.audit.actions import label
+
+    known = TIMELINE_ACTIONS.get(action)
+    return str(known) if known is not None else label(action)
+
+
 # Shown for a creation ("after" only): the few fields that say what it was.
 CREATION_FIELDS = ("reference_no", "service", "categories", "severity", "corrects_id")
 STAFF_FIELDS = {"reviewer_id", "assigned_counselor_id"}

@@ -135,9 +135,10 @@ def test_each_change_is_one_audit_entry_with_before_and_after(
     assert _details(status[0]) == {"status": {"before": "open", "after": "under_review"}}
     comments = audit_entries(app, "incident.commented")
     assert len(comments) == 2
-    assert _details(comments[1])["after"]["corrects_id"] == _details(comments[0])["after"][
-        "comment_id"
-    ]
+    assert (
+        _details(comments[1])["after"]["corrects_id"]
+        == _details(comments[0])["after"]["comment_id"]
+    )
     closed = audit_entries(app, "incident.closed")
     assert _details(closed[0])["outcome"] == {"before": None, "after": "warning"}
     assert _details(closed[0])["status"] == {"before": "under_review", "after": "closed"}
@@ -162,8 +163,11 @@ def test_closed_incidents_cannot_be_closed_again_or_reassigned(
         )
         with pytest.raises(service.IncidentError):
             service.close_incident(
-                session, actor=Actor.of_staff(boss), incident=incident,
-                outcome=Outcome.NO_ACTION, reason="again",
+                session,
+                actor=Actor.of_staff(boss),
+                incident=incident,
+                outcome=Outcome.NO_ACTION,
+                reason="again",
             )
         with pytest.raises(service.IncidentError):
             service.assign_reviewer(
@@ -172,9 +176,7 @@ def test_closed_incidents_cannot_be_closed_again_or_reassigned(
         assert incident.status == IncidentStatus.CLOSED.value
 
 
-def test_only_supervisors_review_and_reason_is_required(
-    app, make_staff, make_user, make_incident
-):
+def test_only_supervisors_review_and_reason_is_required(app, make_staff, make_user, make_incident):
     counselor = make_staff(Role.COUNSELOR)
     boss = make_staff(Role.SUPERVISOR)
     incident = make_incident(make_user(), counselor)
@@ -186,8 +188,11 @@ def test_only_supervisors_review_and_reason_is_required(
             )
         with pytest.raises(service.IncidentError):
             service.close_incident(
-                session, actor=Actor.of_staff(boss), incident=incident,
-                outcome=Outcome.OTHER, reason="  ",
+                session,
+                actor=Actor.of_staff(boss),
+                incident=incident,
+                outcome=Outcome.OTHER,
+                reason="  ",
             )
 
 

@@ -10,7 +10,9 @@ from console.users.search import is_kana, kana_key, reference_key, to_katakana
 from tests.factories_users import make_user, terms  # noqa: F401
 
 
-@pytest.mark.parametrize("typed", ["やまだ", "ヤマダ", "ﾔﾏﾀﾞ", "山田", "山田太郎", "ＨＷ－２０２４", "hw-2024"])
+@pytest.mark.parametrize(
+    "typed", ["やまだ", "ヤマダ", "ﾔﾏﾀﾞ", "山田", "山田太郎", "ＨＷ－２０２４", "hw-2024"]
+)
 def test_each_way_of_typing_finds_yamada(app, make_user, typed):
     yamada = make_user("山田 太郎", "ヤマダ タロウ", reference_no="HW-2024-000123")
     make_user("鈴木 花子", "スズキ ハナコ", reference_no="HW-2025-000456")
