@@ -20,7 +20,6 @@ def init_app(app: Flask) -> None:
     from console.auth.permissions import Permission
     from console.navigation import NavItem, Panel, add_nav, add_panel
     from console.users import cli, views
-
     from console.users.timeline import action_label, service_label, timeline_changes
 
     app.register_blueprint(views.bp)

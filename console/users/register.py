@@ -126,7 +126,7 @@ def _date(value: str, column: str) -> date | None:
         return None
     for pattern in ("%Y-%m-%d", "%Y/%m/%d"):
         try:
-            return datetime.strptime(value, pattern).date()  # noqa: DTZ007 (a calendar date)
+            return datetime.strptime(value, pattern).date()
         except ValueError:
             continue
     raise ValueError(f"{column} {value!r} is not a date like 1985-04-12")

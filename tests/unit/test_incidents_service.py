@@ -16,7 +16,9 @@ from console.incidents import service
 from console.incidents.models import Incident, IncidentComment, IncidentStatus, Outcome
 from console.timeutil import from_jst, utcnow
 from console.users import service as users_service
-from tests.factories_users import audit_entries, make_incident, make_user, terms  # noqa: F401
+from tests.factories_users import audit_entries
+
+pytest_plugins = ["tests.factories_users"]
 
 NOW = from_jst(datetime(2026, 11, 25, 12, 0))
 

@@ -9,7 +9,9 @@ from sqlmodel import select
 from console import db
 from console.auth.models import Role
 from console.users.models import Enrolment, ServiceUser, TermsVersion
-from tests.factories_users import audit_entries, terms  # noqa: F401
+from tests.factories_users import audit_entries
+
+pytest_plugins = ["tests.factories_users"]
 
 HEADER = "reference_no,name_kanji,name_kana,birth_date,registration_route,services,counseling_eligible,terms_agreed_on,assigned_counselor\n"
 GOOD = (
@@ -39,7 +41,8 @@ def test_utf8_with_bom_is_imported_with_one_audit_entry_each(app, runner, terms,
     assert users[0].name_kana == "ヤマダ タロウ"
     assert users[1].name_kana == "スズキ ハナコ"
     assert users[0].terms_version_id == terms.id
-    assert users[0].counseling_eligible and not users[1].counseling_eligible
+    assert users[0].counseling_eligible
+    assert not users[1].counseling_eligible
     with app.app_context(), db.transaction(write=False) as session:
         services = set(session.exec(select(Enrolment.service)).all())
     assert services == {"individual_counseling", "seminar", "interview_fair"}

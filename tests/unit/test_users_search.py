@@ -7,7 +7,8 @@ import pytest
 from console import db
 from console.users import service
 from console.users.search import is_kana, kana_key, reference_key, to_katakana
-from tests.factories_users import make_user, terms  # noqa: F401
+
+pytest_plugins = ["tests.factories_users"]
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,9 @@ from console.auth.models import Role
 from console.auth.permissions import Permission
 from console.navigation import UserPanel, add_user_panel
 from console.users.models import ServiceUser
-from tests.factories_users import audit_entries, make_incident, make_user, terms  # noqa: F401
+from tests.factories_users import audit_entries
+
+pytest_plugins = ["tests.factories_users"]
 
 
 def _details(entry) -> dict:
