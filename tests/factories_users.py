@@ -86,10 +86,15 @@ def make_incident(app: Flask) -> Callable[..., Incident]:
     return factory
 
 
-def audit_entries(app: Flask, action: str | None = None) -> list[AuditEntry]:
-    """Every audit entry (of ``action``), in order."""
-    with app.app_context(), db.transaction(write=False) as session:
-        statement = select(AuditEntry).order_by(AuditEntry.seq)
-        if action:
-            statement = statement.where(AuditEntry.action == action)
-        return list(session.exec(statement).all())
+@pytest.fixture
+def audit_entries(app: Flask) -> Callable[..., list[AuditEntry]]:
+    """``audit_entries(action=None)``: every audit entry (of ``action``), in order."""
+
+    def read(action: str | None = None) -> list[AuditEntry]:
+        with app.app_context(), db.transaction(write=False) as session:
+            statement = select(AuditEntry).order_by(AuditEntry.seq)
+            if action:
+                statement = statement.where(AuditEntry.action == action)
+            return list(session.exec(statement).all())
+
+    return read

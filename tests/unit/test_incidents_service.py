@@ -16,7 +16,6 @@ from console.incidents import service
 from console.incidents.models import Incident, IncidentComment, IncidentStatus, Outcome
 from console.timeutil import from_jst, utcnow
 from console.users import service as users_service
-from tests.factories_users import audit_entries
 
 pytest_plugins = ["tests.factories_users"]
 
@@ -98,12 +97,12 @@ def test_the_service_refuses_bad_incidents(app, make_staff, make_user, overrides
 
 
 def test_each_change_is_one_audit_entry_with_before_and_after(
-    app, make_staff, make_user, make_incident
+    app, make_staff, make_user, make_incident, audit_entries
 ):
     counselor = make_staff(Role.COUNSELOR)
     boss = make_staff(Role.SUPERVISOR)
     incident = make_incident(make_user(), counselor, categories=["art7.2", "art7.4"])
-    logged = audit_entries(app, "incident.logged")
+    logged = audit_entries("incident.logged")
     assert len(logged) == 1
     assert _details(logged[0])["after"]["categories"] == ["art7.2", "art7.4"]
     with app.app_context(), db.transaction() as session:
@@ -129,19 +128,19 @@ def test_each_change_is_one_audit_entry_with_before_and_after(
             outcome=Outcome.WARNING,
             reason="注意した",
         )
-    assigned = audit_entries(app, "incident.assigned")
+    assigned = audit_entries("incident.assigned")
     assert [_details(entry) for entry in assigned] == [
         {"reviewer_id": {"before": None, "after": boss.id}}
     ]
-    status = audit_entries(app, "incident.status_changed")
+    status = audit_entries("incident.status_changed")
     assert _details(status[0]) == {"status": {"before": "open", "after": "under_review"}}
-    comments = audit_entries(app, "incident.commented")
+    comments = audit_entries("incident.commented")
     assert len(comments) == 2
     assert (
         _details(comments[1])["after"]["corrects_id"]
         == _details(comments[0])["after"]["comment_id"]
     )
-    closed = audit_entries(app, "incident.closed")
+    closed = audit_entries("incident.closed")
     assert _details(closed[0])["outcome"] == {"before": None, "after": "warning"}
     assert _details(closed[0])["status"] == {"before": "under_review", "after": "closed"}
     assert {entry.subject_id for entry in assigned + status + comments + closed} == {
@@ -216,7 +215,9 @@ def test_a_correction_must_be_of_the_same_incident(app, make_staff, make_user, m
             )
 
 
-def test_bulk_assign_limit_and_queue_filters(app, make_staff, make_user, make_incident):
+def test_bulk_assign_limit_and_queue_filters(
+    app, make_staff, make_user, make_incident, audit_entries
+):
     counselor = make_staff(Role.COUNSELOR)
     boss = make_staff(Role.SUPERVISOR)
     user = make_user()
@@ -244,7 +245,7 @@ def test_bulk_assign_limit_and_queue_filters(app, make_staff, make_user, make_in
         assert ids(reviewer=str(boss.id), sort="severity") == [high.id, low.id]
         assert ids(reviewer="none") == []
         assert ids(status="closed") == []
-    assert len(audit_entries(app, "incident.assigned")) == 2
+    assert len(audit_entries("incident.assigned")) == 2
 
 
 def test_queue_keyset_pages_cover_everything_once(app, make_staff, make_user, make_incident):

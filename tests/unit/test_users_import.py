@@ -9,7 +9,6 @@ from sqlmodel import select
 from console import db
 from console.auth.models import Role
 from console.users.models import Enrolment, ServiceUser, TermsVersion
-from tests.factories_users import audit_entries
 
 pytest_plugins = ["tests.factories_users"]
 
@@ -31,7 +30,9 @@ def _write(tmp_path, text: str, encoding: str = "utf-8"):
     return path
 
 
-def test_utf8_with_bom_is_imported_with_one_audit_entry_each(app, runner, terms, tmp_path):
+def test_utf8_with_bom_is_imported_with_one_audit_entry_each(
+    app, runner, terms, tmp_path, audit_entries
+):
     path = _write(tmp_path, HEADER + GOOD, "utf-8-sig")
     result = runner.invoke(args=["users", "import", str(path)])
     assert result.exit_code == 0, result.output
@@ -46,7 +47,7 @@ def test_utf8_with_bom_is_imported_with_one_audit_entry_each(app, runner, terms,
     with app.app_context(), db.transaction(write=False) as session:
         services = set(session.exec(select(Enrolment.service)).all())
     assert services == {"individual_counseling", "seminar", "interview_fair"}
-    entries = audit_entries(app, "service_user.imported")
+    entries = audit_entries("service_user.imported")
     assert len(entries) == 2
     details = json.loads(entries[0].canonical)["details"]
     assert details["source"] == {"file": "register.csv", "line": 2}
@@ -62,7 +63,9 @@ def test_cp932_with_japanese_headers_is_detected(app, runner, terms, tmp_path):
     assert user.registration_route == "office"
 
 
-def test_bad_rows_are_reported_by_line_and_nothing_is_imported(app, runner, terms, tmp_path):
+def test_bad_rows_are_reported_by_line_and_nothing_is_imported(
+    app, runner, terms, tmp_path, audit_entries
+):
     bad = (
         "HW-2024-000900,田中 一郎,たなか,1980-02-30,online,,,,\n"  # line 4: bad date
         ",無番号,ムバンゴウ,,online,,,,\n"  # line 5: no reference
@@ -81,10 +84,10 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_imported(app, runner, term
     assert "repeats line 2" in result.output
     assert "nothing imported" in result.output
     assert _users(app) == []
-    assert audit_entries(app, "service_user.imported") == []
+    assert audit_entries("service_user.imported") == []
 
 
-def test_skip_bad_imports_the_good_rows(app, runner, terms, make_staff, tmp_path):
+def test_skip_bad_imports_the_good_rows(app, runner, terms, make_staff, tmp_path, audit_entries):
     counselor = make_staff(Role.COUNSELOR, login="yamamoto")
     rows = (
         "HW-2024-000905,近藤 勇,こんどう いさみ,,online,,,,yamamoto\nHW-2024-000906,,,,online,,,,\n"
@@ -95,7 +98,7 @@ def test_skip_bad_imports_the_good_rows(app, runner, terms, make_staff, tmp_path
     assert "line 3: name_kanji is empty" in result.output
     [user] = _users(app)
     assert user.assigned_counselor_id == counselor.id
-    assert len(audit_entries(app, "service_user.imported")) == 1
+    assert len(audit_entries("service_user.imported")) == 1
 
 
 def test_already_registered_numbers_are_bad_rows(app, runner, terms, tmp_path):
@@ -122,7 +125,7 @@ def test_the_help_documents_the_columns(runner):
         assert column in result.output
 
 
-def test_terms_import_adds_a_version_once(app, runner, tmp_path):
+def test_terms_import_adds_a_version_once(app, runner, tmp_path, audit_entries):
     text = tmp_path / "terms.txt"
     text.write_bytes("オンラインサービス利用規約\n第1条 …".encode("cp932"))
     args = [
@@ -141,4 +144,4 @@ def test_terms_import_adds_a_version_once(app, runner, tmp_path):
         [version] = session.exec(select(TermsVersion)).all()
     assert version.text.startswith("オンラインサービス利用規約")
     assert version.effective_from.isoformat() == "2026-11-30T15:00:00+00:00"
-    assert len(audit_entries(app, "terms.version_added")) == 1
+    assert len(audit_entries("terms.version_added")) == 1

@@ -12,7 +12,6 @@ from console.auth.models import Role
 from console.auth.permissions import Permission
 from console.navigation import UserPanel, add_user_panel
 from console.users.models import ServiceUser
-from tests.factories_users import audit_entries
 
 pytest_plugins = ["tests.factories_users"]
 
@@ -55,7 +54,7 @@ def test_no_match_and_bad_cursor_are_explained(client, login_as, make_user):
     assert client.get("/users/", query_string={"q": "x" * 101}).status_code == 422
 
 
-def test_register_normalises_and_audits(app, client, login_as, terms):
+def test_register_normalises_and_audits(app, client, login_as, terms, audit_entries):
     login_as(Role.COUNSELOR)
     response = client.post("/users/new", data=FORM)
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -63,7 +62,7 @@ def test_register_normalises_and_audits(app, client, login_as, terms):
         user = session.exec(select(ServiceUser)).one()
     assert user.reference_no == "HW-2026-000999"
     assert user.name_kana == "サトウ ジロウ"
-    [entry] = audit_entries(app, "service_user.created")
+    [entry] = audit_entries("service_user.created")
     assert _details(entry)["after"]["services"] == ["interview_fair", "seminar"]
 
 
@@ -95,7 +94,9 @@ def test_a_duplicate_reference_number_is_refused(client, login_as, make_user):
     assert "すでに登録されています" in response.get_data(as_text=True)
 
 
-def test_edit_writes_one_entry_with_before_and_after(app, client, login_as, make_user):
+def test_edit_writes_one_entry_with_before_and_after(
+    app, client, login_as, make_user, audit_entries
+):
     user = make_user("山田 太郎", "ヤマダ タロウ", reference_no="HW-2024-000123")
     staff = login_as(Role.COUNSELOR)
     data = {
@@ -110,7 +111,7 @@ def test_edit_writes_one_entry_with_before_and_after(app, client, login_as, make
         "assigned_counselor_id": str(staff.id),
     }
     assert client.post(f"/users/{user.id}/edit", data=data).status_code == 302
-    [entry] = audit_entries(app, "service_user.updated")
+    [entry] = audit_entries("service_user.updated")
     details = _details(entry)
     assert details["services"] == {
         "before": ["seminar"],
@@ -120,12 +121,12 @@ def test_edit_writes_one_entry_with_before_and_after(app, client, login_as, make
     assert details["assigned_counselor_id"] == {"before": None, "after": staff.id}
     assert "name_kanji" not in details
     client.post(f"/users/{user.id}/edit", data=data)  # the same again: nothing changed
-    assert len(audit_entries(app, "service_user.updated")) == 1
+    assert len(audit_entries("service_user.updated")) == 1
     assert client.get(f"/users/{user.id}/edit").status_code == 200
 
 
 def test_viewing_is_audited_and_feeds_recently_viewed(
-    app, client, login_as, make_user, make_incident
+    app, client, login_as, make_user, make_incident, audit_entries
 ):
     first, second = make_user("山田 太郎", "ヤマダ"), make_user("鈴木 花子", "スズキ")
     staff = login_as(Role.COUNSELOR)
@@ -138,7 +139,7 @@ def test_viewing_is_audited_and_feeds_recently_viewed(
     assert "利用者の登録" in timeline
     client.get(f"/users/{second.id}")
     client.get(f"/users/{first.id}")
-    views = audit_entries(app, "service_user.viewed")
+    views = audit_entries("service_user.viewed")
     assert [(entry.actor_id, entry.subject_id) for entry in views] == [
         (staff.id, str(first.id)),
         (staff.id, str(second.id)),
