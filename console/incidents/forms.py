@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -25,9 +25,10 @@ from console.incidents.service import COMMENT_MAX, DAMAGE_MAX, DESCRIPTION_MAX, 
 from console.online_services import service_choices
 from console.terms import category_choices
 from console.timeutil import from_jst, utcnow
-from console.users.forms import MultiCheckboxField
+from console.users.forms import EARLIEST_RECORD, MAX_ID_DIGITS, MultiCheckboxField
 from console.users.service import find_by_reference, terms_in_force
 
+LATEST_FILTER = date(2099, 12, 31)
 SEVERITY_LABELS = {
     Severity.LOW: _l("Low"),
     Severity.MEDIUM: _l("Medium"),
@@ -110,7 +111,13 @@ class IncidentForm(FlaskForm):
             return None
         return from_jst(datetime.combine(self.session_date.data, self.session_time.data))
 
+    def validate_session_date(self, field: DateField) -> None:
+        if field.data and field.data < EARLIEST_RECORD:
+            raise ValidationError(_l("Enter a date from the year 2000 on."))
+
     def validate_session_time(self, _field: TimeField) -> None:
+        if self.session_date.errors:
+            return
         moment = self.occurred_at()
         if moment is None:
             return
@@ -122,11 +129,11 @@ class IncidentForm(FlaskForm):
 
 class CommentForm(FlaskForm):
     body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=COMMENT_MAX)])
-    corrects_id = HiddenField(validators=[Optional(), Length(max=12)])
+    corrects_id = HiddenField(validators=[Optional(), Length(max=MAX_ID_DIGITS)])
     submit = SubmitField(_l("Add comment"))
 
     def validate_corrects_id(self, field: HiddenField) -> None:
-        if field.data and not field.data.isdigit():
+        if field.data and not (field.data.isascii() and field.data.isdigit()):
             raise ValidationError(_l("Choose a comment of this incident to correct."))
 
 
@@ -161,6 +168,8 @@ class BulkAssignForm(FlaskForm):
             raise ValidationError(_l("Select at least one incident."))
         if len(field.data) > 100:
             raise ValidationError(_l("Select at most 100 incidents at once."))
+        if any(not 0 < ident < 10**MAX_ID_DIGITS for ident in field.data):
+            raise ValidationError(_l("Some selected incidents do not exist. Reload the page."))
 
 
 def status_filter_choices() -> dict[str, str]:
@@ -207,8 +216,14 @@ class QueueForm(FlaskForm):
         choices=lambda: {key: str(label) for key, label in SORT_LABELS.items()},
         default="newest",
     )
-    after = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**31)])
+    after = IntegerField(validators=[Optional(), NumberRange(min=1, max=10**MAX_ID_DIGITS - 1)])
+
+    def validate_date_from(self, field: DateField) -> None:
+        if field.data and not EARLIEST_RECORD <= field.data <= LATEST_FILTER:
+            raise ValidationError(_l("Enter a date between 2000 and 2099."))
 
     def validate_date_to(self, field: DateField) -> None:
+        if field.data and not EARLIEST_RECORD <= field.data <= LATEST_FILTER:
+            raise ValidationError(_l("Enter a date between 2000 and 2099."))
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError(_l("The end date is before the start date."))

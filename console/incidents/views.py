@@ -37,7 +37,8 @@ def _actor() -> Actor:
 
 
 def _incident_or_404(incident_id: int) -> Incident:
-    incident = db.session().get(Incident, incident_id)
+    # PostgreSQL's integer ends at 2**31 - 1; a larger id in the address is simply unknown.
+    incident = db.session().get(Incident, incident_id) if 0 < incident_id < 2**31 else None
     if incident is None:
         abort(404)
     return incident
@@ -89,7 +90,8 @@ def create() -> Response | tuple[str, int]:
     form = IncidentForm()
     if not form.is_submitted():
         user_id = request.args.get("user", type=int)
-        user = db.session().get(ServiceUser, user_id) if user_id else None
+        valid = user_id is not None and 0 < user_id < 10**9
+        user = db.session().get(ServiceUser, user_id) if valid else None
         if user is not None:
             form.reference_no.data = user.reference_no
     if form.validate_on_submit():

@@ -25,6 +25,8 @@ from console.users.models import ROUTE_LABELS, TermsVersion
 from console.users.search import is_kana, reference_key
 
 EARLIEST_BIRTH = date(1900, 1, 1)
+EARLIEST_RECORD = date(2000, 1, 1)  # nothing the office records is older than this
+MAX_ID_DIGITS = 9  # ids fit PostgreSQL's integer
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -69,10 +71,12 @@ class SearchForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Reference number, name or kana"), validators=[Length(max=100)])
-    after = StringField(validators=[Optional(), Length(max=12)])
+    after = StringField(validators=[Optional(), Length(max=MAX_ID_DIGITS)])
 
     def validate_after(self, field: StringField) -> None:
-        if field.data and not field.data.isdigit():
+        if field.data and not (field.data.isascii() and field.data.isdigit()):
+            raise ValidationError(_l("This page link is broken. Start the search again."))
+        if field.data and len(field.data) > MAX_ID_DIGITS:
             raise ValidationError(_l("This page link is broken. Start the search again."))
 
 
@@ -120,5 +124,7 @@ class ServiceUserForm(FlaskForm):
     def validate_terms_agreed_on(self, field: DateField) -> None:
         if field.data and field.data > to_jst(utcnow()).date():
             raise ValidationError(_l("The date of agreement cannot be in the future."))
+        if field.data and field.data < EARLIEST_RECORD:
+            raise ValidationError(_l("Enter a date from the year 2000 on."))
         if field.data and not self.terms_version_id.data:
             raise ValidationError(_l("Choose the terms version the user agreed to."))

@@ -29,7 +29,8 @@ def _actor() -> Actor:
 
 
 def _user_or_404(user_id: int) -> ServiceUser:
-    user = db.session().get(ServiceUser, user_id)
+    # PostgreSQL's integer ends at 2**31 - 1; a larger id in the address is simply unknown.
+    user = db.session().get(ServiceUser, user_id) if 0 < user_id < 2**31 else None
     if user is None:
         abort(404)
     return user
