@@ -216,6 +216,7 @@ class QueueForm(FlaskForm):
         choices=lambda: {key: str(label) for key, label in SORT_LABELS.items()},
         default="newest",
     )
+    mine = BooleanField(_l("Only incidents I logged"))
     after = IntegerField(validators=[Optional(), NumberRange(min=1, max=10**MAX_ID_DIGITS - 1)])
 
     def validate_date_from(self, field: DateField) -> None:

@@ -53,6 +53,7 @@ def _filter_of(form: QueueForm) -> service.QueueFilter:
         reviewer=form.reviewer.data or "",
         date_from=form.date_from.data,
         date_to=form.date_to.data,
+        logged_by_id=current_user.id if form.mine.data else None,
     )
 
 

@@ -193,3 +193,20 @@ def test_auditors_read_without_forms(client, login_as, make_user, make_incident,
     assert 'data-testid="triage"' not in page
     assert 'name="incident_ids"' not in client.get("/incidents/").get_data(as_text=True)
     assert client.get("/incidents/999999").status_code == 404
+
+
+def test_dashboard_links_lead_to_working_lists(
+    client, login_as, make_user, make_incident, make_staff
+):
+    other = make_staff(Role.COUNSELOR)
+    staff = login_as(Role.COUNSELOR)
+    user = make_user()
+    mine = make_incident(user, staff, description="自分の記録")
+    theirs = make_incident(user, other, description="他の人の記録")
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert "/incidents/?mine=y" in dashboard
+    response = client.get("/incidents/", query_string={"mine": "y"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert f'href="/incidents/{mine.id}"' in page
+    assert f'href="/incidents/{theirs.id}"' not in page
