@@ -6,11 +6,12 @@ import click
 from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app
+from flask.cli import AppGroup
 
 from console import PROJECT_ROOT, db
 
-db_group = click.Group("db", help="Database migrations (Alembic).")
-demo_group = click.Group("demo", help="Demonstration data.")
+db_group = AppGroup("db", help="Database migrations (Alembic).")
+demo_group = AppGroup("demo", help="Demonstration data.")
 
 
 def alembic_config() -> Config:

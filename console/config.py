@@ -29,6 +29,10 @@ DOCUMENTED_VARIABLES = (
     EnvVar("CONSOLE_MAX_UPLOAD_MB", "largest evidence upload in MB (default 50)"),
     EnvVar("CONSOLE_MASK_KEY", "key of the short hashes shown for masked device ids"),
     EnvVar("CONSOLE_AUDIT_SIGNING_KEY", "path of the Ed25519 private key for checkpoints"),
+    EnvVar(
+        "CONSOLE_REQUIRE_TOTP",
+        "1 or 0; TOTP for supervisors and administrators (default: 1 in production)",
+    ),
 )
 
 
@@ -48,6 +52,17 @@ def _positive_int(name: str, default: int) -> int:
     if value <= 0:
         raise ConfigurationError(f"{name} must be greater than zero, got {value}")
     return value
+
+
+def _flag(name: str, *, default: bool) -> bool:
+    raw = _env(name)
+    if raw is None:
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(f"{name} must be 1 or 0, got {raw!r}")
 
 
 def default_database_url(instance_path: str) -> str:
@@ -71,6 +86,7 @@ def load_settings(instance_path: str) -> dict[str, Any]:
         )
     max_upload_mb = _positive_int("CONSOLE_MAX_UPLOAD_MB", 50)
     development = env != "production"
+    require_totp = _flag("CONSOLE_REQUIRE_TOTP", default=not development)
     return {
         "CONSOLE_ENV": env,
         "SECRET_KEY": secret_key,
@@ -90,4 +106,5 @@ def load_settings(instance_path: str) -> dict[str, Any]:
         "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",
         "BOOTSTRAP_SERVE_LOCAL": True,
         "HSTS": not development,
+        "REQUIRE_TOTP": require_totp,
     }

@@ -1,7 +1,7 @@
 """Every table, imported so ``SQLModel.metadata`` is complete for Alembic and tests."""
 
 from console.audit.models import AuditEntry
-from console.auth.models import LoginAttempt, Staff, StaffSession
+from console.auth.models import LoginAttempt, RecoveryCode, Staff, StaffSession, StaffTotp
 from console.incidents.models import Incident, IncidentCategory, IncidentComment
 from console.users.models import Enrolment, ServiceUser, TermsVersion
 
@@ -12,8 +12,10 @@ __all__ = [
     "IncidentCategory",
     "IncidentComment",
     "LoginAttempt",
+    "RecoveryCode",
     "ServiceUser",
     "Staff",
     "StaffSession",
+    "StaffTotp",
     "TermsVersion",
 ]

@@ -35,12 +35,14 @@ extract() {
 case "${1:-compile}" in
   compile)
     for dir in console/translations console/*/translations; do
-      [ -d "$dir" ] && "$PYBABEL" -q compile -d "$dir" --use-fuzzy
+      if [ -d "$dir" ]; then "$PYBABEL" -q compile -d "$dir" --use-fuzzy; fi
     done ;;
   extract)
     if [ $# -ge 2 ]; then extract "$2"; else
       extract core
-      for dir in console/*/translations; do [ -d "$dir" ] && extract "$(basename "$(dirname "$dir")")"; done
+      for dir in console/*/translations; do
+        if [ -d "$dir" ]; then extract "$(basename "$(dirname "$dir")")"; fi
+      done
     fi ;;
   *) echo "usage: $0 compile | extract [core|FEATURE]" >&2; exit 2 ;;
 esac

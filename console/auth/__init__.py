@@ -8,7 +8,7 @@ from console.extensions import login_manager
 
 def init_app(app: Flask) -> None:
     from console import db
-    from console.auth import admin, cli, sessions, views
+    from console.auth import admin, cli, second_factor, sessions, views
     from console.auth.permissions import Permission, can, enforce_route_permission
     from console.navigation import NavItem, add_nav
 
@@ -21,5 +21,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["can"] = can
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(second_factor.bp)
     app.cli.add_command(cli.staff_group)
     add_nav(app, NavItem("staff.index", _l("Staff accounts"), Permission.STAFF_VIEW, order=90))

@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from console import db
 from console.audit import Actor
-from console.auth import service
+from console.auth import service, totp
 from console.auth.forms import StaffActiveForm, StaffCreateForm, StaffRoleForm
 from console.auth.models import Role, Staff
 from console.auth.permissions import Permission, requires
@@ -59,17 +60,34 @@ def create() -> Response | tuple[str, int]:
     return render_form("admin/staff_form.html", form)
 
 
-@bp.route("/<int:staff_id>")
-@requires(Permission.STAFF_VIEW)
-def show(staff_id: int) -> str:
-    """One account, with the forms to change its role or state."""
-    staff = _staff_or_404(staff_id)
-    return render_template(
+def _account_page(staff: Staff, failed: FlaskForm | None = None) -> tuple[str, int]:
+    """The account page; ``failed`` is the submitted form to show again with its errors."""
+    forms = {
+        "role_form": StaffRoleForm(role=staff.role),
+        "active_form": StaffActiveForm(),
+        "totp_form": StaffActiveForm(prefix="totp"),
+    }
+    if failed is not None:
+        name = next(
+            key
+            for key, form in forms.items()
+            if form._prefix == failed._prefix and type(form) is type(failed)
+        )
+        forms[name] = failed
+    html = render_template(
         "admin/staff_show.html",
         staff=staff,
-        role_form=StaffRoleForm(role=staff.role),
-        active_form=StaffActiveForm(),
+        has_totp=totp.enrolment(db.session(), staff) is not None,
+        **forms,
     )
+    return html, 422 if failed is not None else 200
+
+
+@bp.route("/<int:staff_id>")
+@requires(Permission.STAFF_VIEW)
+def show(staff_id: int) -> tuple[str, int]:
+    """One account, with the forms to change its role, state or authenticator."""
+    return _account_page(_staff_or_404(staff_id))
 
 
 @bp.route("/<int:staff_id>/role", methods=["POST"])
@@ -79,13 +97,7 @@ def change_role(staff_id: int) -> Response | tuple[str, int]:
     staff = _staff_or_404(staff_id)
     form = StaffRoleForm()
     if not form.validate_on_submit():
-        return render_form(
-            "admin/staff_show.html",
-            form,
-            staff=staff,
-            role_form=form,
-            active_form=StaffActiveForm(),
-        )
+        return _account_page(staff, form)
     service.change_role(db.session(), actor=_actor(), staff=staff, role=Role(form.role.data))
     flash(_("The role has been changed."), "success")
     return redirect(url_for("staff.show", staff_id=staff.id))
@@ -109,15 +121,20 @@ def toggle_active(staff_id: int) -> Response | tuple[str, int]:
         except service.StaffError as error:
             form.reason.errors.append(str(error))
         else:
-            message = (
-                _("The account is enabled.") if staff.active else _("The account is disabled.")
-            )
-            flash(message, "success")
+            enabled = _("The account is enabled.")
+            flash(enabled if staff.active else _("The account is disabled."), "success")
             return redirect(url_for("staff.show", staff_id=staff.id))
-    return render_form(
-        "admin/staff_show.html",
-        form,
-        staff=staff,
-        role_form=StaffRoleForm(role=staff.role),
-        active_form=form,
-    )
+    return _account_page(staff, form)
+
+
+@bp.route("/<int:staff_id>/totp-reset", methods=["POST"])
+@requires(Permission.STAFF_MANAGE, fresh=True)
+def reset_totp(staff_id: int) -> Response | tuple[str, int]:
+    """Remove a lost authenticator; the person registers a new one at their next sign-in."""
+    staff = _staff_or_404(staff_id)
+    form = StaffActiveForm(prefix="totp")
+    if not form.validate_on_submit():
+        return _account_page(staff, form)
+    totp.reset(db.session(), actor=_actor(), staff=staff, reason=form.reason.data)
+    flash(_("The authenticator has been reset."), "success")
+    return redirect(url_for("staff.show", staff_id=staff.id))

@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 
 import click
+from flask.cli import AppGroup
 
 from console import db
 from console.audit import COMMAND_LINE
 from console.auth import service
 from console.auth.models import Role
 
-staff_group = click.Group("staff", help="Manage staff accounts.")
+staff_group = AppGroup("staff", help="Manage staff accounts.")
 
 
 @staff_group.command("create")

@@ -85,3 +85,21 @@ class StaffActiveForm(FlaskForm):
 class LanguageForm(FlaskForm):
     lang = SelectField(choices=dict(LANGUAGES), validators=[DataRequired()])
     next = HiddenField()
+
+
+class TotpForm(FlaskForm):
+    code = StringField(
+        _l("6-digit code or recovery code"),
+        validators=[DataRequired(), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True},
+    )
+    submit = SubmitField(_l("Confirm"))
+
+
+class TotpSetupForm(FlaskForm):
+    code = StringField(
+        _l("6-digit code shown by the app"),
+        validators=[DataRequired(), Length(max=10)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+    submit = SubmitField(_l("Register authenticator"))

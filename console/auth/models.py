@@ -87,3 +87,25 @@ class LoginAttempt(SQLModel, table=True):
     client_address: str = Field(max_length=45, index=True)
     at: datetime = utc_field(now=True, index=True)
     succeeded: bool = Field(default=False)
+
+
+class StaffTotp(SQLModel, table=True):
+    """A staff member's TOTP authenticator (SECURITY.md 6); each time step is accepted once."""
+
+    __tablename__ = "staff_totp"
+
+    staff_id: int = Field(foreign_key="staff.id", primary_key=True)
+    secret: str = Field(max_length=64)
+    last_step: int = Field(default=0)
+    confirmed_at: datetime = utc_field(now=True)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A one-time code for a lost authenticator, kept only as its SHA-256."""
+
+    __tablename__ = "recovery_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    used_at: datetime | None = utc_field(nullable=True)

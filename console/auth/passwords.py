@@ -12,8 +12,7 @@ MIN_LENGTH = 12
 MAX_LENGTH = 128
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# Checked for unknown accounts, so a login takes as long whether or not the account exists.
-_DUMMY_HASH = _hasher.hash("dummy password for timing equality")
+_dummy_hashes: dict[int, str] = {}
 
 
 @cache
@@ -39,10 +38,18 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def _dummy_hash() -> str:
+    """Checked for unknown accounts, so a login takes as long whether or not the account exists."""
+    key = id(_hasher)
+    if key not in _dummy_hashes:
+        _dummy_hashes[key] = _hasher.hash("dummy password for timing equality")
+    return _dummy_hashes[key]
+
+
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Whether ``password`` matches; always spends one verification, even without a hash."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -174,8 +174,31 @@ def authenticate(db: Session, *, login: str, password: str, address: str) -> Log
         staff.password_hash = hash_password(password)
         db.add(staff)
     db.flush()
-    record(db, Actor.of_staff(staff), "auth.login", _staff_subject(staff), {})
     return LoginResult(staff)
+
+
+def second_factor_failed(db: Session, *, staff: Staff, address: str) -> None:
+    """A wrong authenticator code counts towards the same throttle as a wrong password."""
+    db.add(LoginAttempt(login=staff.login, client_address=address, succeeded=False))
+    db.flush()
+    record(
+        db,
+        Actor.anonymous(staff.login),
+        "auth.login_failed",
+        Subject("login", staff.login),
+        {"stage": "second_factor"},
+    )
+
+
+def record_login(db: Session, *, staff: Staff, second_factor: str | None) -> None:
+    """The sign-in is complete (after the second factor where one is required)."""
+    record(
+        db,
+        Actor.of_staff(staff),
+        "auth.login",
+        _staff_subject(staff),
+        {"second_factor": second_factor},
+    )
 
 
 def reauthenticate(db: Session, *, staff: Staff, password: str) -> bool:

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from console import db
 from console.audit import Actor, Subject, record
-from console.auth import service, sessions
+from console.auth import second_factor, service, sessions, totp
 from console.auth.forms import LanguageForm, LoginForm, PasswordChangeForm, ReauthenticateForm
 from console.auth.permissions import Permission, public, requires
 from console.web import next_from_request, render_form, safe_next
@@ -32,6 +32,9 @@ def login() -> Response | tuple[str, int]:
             address=sessions.client_address(),
         )
         if result.staff is not None:
+            if totp.required_for(result.staff):
+                return second_factor.start(result.staff, form.next.data or "")
+            service.record_login(db.session(), staff=result.staff, second_factor=None)
             sessions.begin(db.session(), result.staff)
             return redirect(safe_next(form.next.data, url_for("dashboard.index")))
         if result.retry_after is not None:

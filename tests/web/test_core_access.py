@@ -11,6 +11,8 @@ ACCESS: dict[str, object] = {
     "dashboard.root": PUBLIC,
     "dashboard.index": ALL_ROLES,
     "auth.login": PUBLIC,
+    "two_factor.verify": PUBLIC,
+    "two_factor.setup": PUBLIC,
     "auth.switch_language": PUBLIC,
     "auth.logout": ALL_ROLES,
     "auth.reauthenticate": ALL_ROLES,
@@ -20,6 +22,7 @@ ACCESS: dict[str, object] = {
     "staff.create": {Role.ADMIN},
     "staff.change_role": {Role.ADMIN},
     "staff.toggle_active": {Role.ADMIN},
+    "staff.reset_totp": {Role.ADMIN},
 }
 
 
