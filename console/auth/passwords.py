@@ -49,7 +49,9 @@ def _dummy_hash() -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Whether ``password`` matches; always spends one verification, even without a hash."""
     try:
-        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
+        return (
+            _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
+        )
     except (VerificationError, InvalidHashError):
         return False
 

@@ -15,7 +15,7 @@ from console.auth.models import Staff
 from console.auth.permissions import Permission, audited_read, requires
 from console.navigation import user_panels
 from console.online_services import OnlineService
-from console.timeutil import jst_day_start
+from console.timeutil import jst_day_start, to_jst
 from console.users import service
 from console.users.forms import SearchForm, ServiceUserForm
 from console.users.models import RegistrationRoute, ServiceUser, TermsVersion
@@ -98,8 +98,6 @@ def edit(user_id: int) -> Response | tuple[str, int]:
         form.terms_version_id.data = str(user.terms_version_id or "")
         form.assigned_counselor_id.data = str(user.assigned_counselor_id or "")
         if user.terms_agreed_at:
-            from console.timeutil import to_jst
-
             form.terms_agreed_on.data = to_jst(user.terms_agreed_at).date()
     if form.validate_on_submit():
         values = _form_values(form)

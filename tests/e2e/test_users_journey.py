@@ -108,6 +108,16 @@ def _supervisor_assigns_and_closes(page: Page, live_server, incident_url: str) -
     expect(page.get_by_test_id("incident-status")).to_have_text("終結")
     expect(page.get_by_test_id("incident-outcome")).to_contain_text("注意・警告")
     screenshot(page, "users-09-closed")
+    page.get_by_role("link", name="山田 太郎").click()
+    timeline = page.get_by_test_id("timeline")
+    expect(timeline).to_contain_text("事案の終結")
+    expect(timeline).to_contain_text("コメントの追加")
+    screenshot(page, "users-10-user-timeline")
+    page.get_by_role("link", name="登録内容を編集").click()
+    page.get_by_label("担当相談員").select_option(label="相談員 山本 美咲")
+    screenshot(page, "users-11-edit-form")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_text("登録内容を保存しました。")).to_be_visible()
 
 
 def test_counselor_and_supervisor_journey(page: Page, live_server, live_staff):
@@ -122,7 +132,7 @@ def test_counselor_and_supervisor_journey(page: Page, live_server, live_staff):
     about = [
         (entry.action, entry.actor_id)
         for entry in entries
-        if entry.action.startswith(("incident.", "service_user.viewed"))
+        if entry.action.startswith(("incident.", "service_user.viewed", "service_user.updated"))
     ]
     assert about == [
         ("service_user.viewed", counselor.id),
@@ -131,6 +141,9 @@ def test_counselor_and_supervisor_journey(page: Page, live_server, live_staff):
         ("incident.assigned", supervisor.id),
         ("incident.status_changed", supervisor.id),
         ("incident.closed", supervisor.id),
+        ("service_user.viewed", supervisor.id),
+        ("service_user.updated", supervisor.id),
+        ("service_user.viewed", supervisor.id),
     ]
     assert {entry.subject_id for entry in entries if entry.action.startswith("incident.")} == {
         str(incident.id)
