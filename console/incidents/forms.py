@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -25,7 +24,7 @@ from console.incidents.service import COMMENT_MAX, DAMAGE_MAX, DESCRIPTION_MAX, 
 from console.online_services import service_choices
 from console.terms import category_choices
 from console.timeutil import from_jst, utcnow
-from console.users.forms import EARLIEST_RECORD, MAX_ID_DIGITS, MultiCheckboxField
+from console.users.forms import EARLIEST_RECORD, MAX_ID_DIGITS, MultiCheckboxField, TextForm
 from console.users.service import find_by_reference, terms_in_force
 
 LATEST_FILTER = date(2099, 12, 31)
@@ -72,7 +71,7 @@ def reviewer_choices() -> dict[str, str]:
     }
 
 
-class IncidentForm(FlaskForm):
+class IncidentForm(TextForm):
     reference_no = StringField(
         _l("Service user's reference number"),
         description=_l("e.g. HW-2024-000123 (full-width is fine)."),
@@ -127,7 +126,7 @@ class IncidentForm(FlaskForm):
             raise ValidationError(_l("No version of the terms was in force at that time."))
 
 
-class CommentForm(FlaskForm):
+class CommentForm(TextForm):
     body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=COMMENT_MAX)])
     corrects_id = HiddenField(validators=[Optional(), Length(max=MAX_ID_DIGITS)])
     submit = SubmitField(_l("Add comment"))
@@ -137,16 +136,16 @@ class CommentForm(FlaskForm):
             raise ValidationError(_l("Choose a comment of this incident to correct."))
 
 
-class AssignForm(FlaskForm):
+class AssignForm(TextForm):
     reviewer_id = SelectField(_l("Reviewer"), choices=reviewer_choices, validators=[DataRequired()])
     submit = SubmitField(_l("Assign"))
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(TextForm):
     submit = SubmitField(_l("Start review"))
 
 
-class CloseForm(FlaskForm):
+class CloseForm(TextForm):
     outcome = SelectField(_l("Outcome"), choices=outcome_choices, validators=[DataRequired()])
     reason = TextAreaField(
         _l("Reason for the outcome"), validators=[DataRequired(), Length(max=REASON_MAX)]
@@ -158,7 +157,7 @@ class CloseForm(FlaskForm):
     submit = SubmitField(_l("Close incident"))
 
 
-class BulkAssignForm(FlaskForm):
+class BulkAssignForm(TextForm):
     incident_ids = MultiCheckboxField(_l("Incidents"), coerce=int, validate_choice=False)
     reviewer_id = SelectField(_l("Reviewer"), choices=reviewer_choices, validators=[DataRequired()])
     submit = SubmitField(_l("Assign selected"))
@@ -186,7 +185,7 @@ def reviewer_filter_choices() -> dict[str, str]:
     }
 
 
-class QueueForm(FlaskForm):
+class QueueForm(TextForm):
     """The queue's filters (GET, so no CSRF token)."""
 
     class Meta:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -16,7 +18,7 @@ from wtforms import (
     SubmitField,
     widgets,
 )
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
 from console import db
 from console.online_services import service_choices
@@ -27,6 +29,29 @@ from console.users.search import is_kana, reference_key
 EARLIEST_BIRTH = date(1900, 1, 1)
 EARLIEST_RECORD = date(2000, 1, 1)  # nothing the office records is older than this
 MAX_ID_DIGITS = 9  # ids fit PostgreSQL's integer
+
+
+ALLOWED_CONTROLS = {"\t", "\n", "\r"}
+
+
+def no_control_characters(_form: FlaskForm, field: StringField) -> None:
+    """NUL and other control characters: PostgreSQL refuses NUL, and none belongs in a record.
+
+    Raises StopValidation so that no later check (a database lookup) sees the value.
+    """
+    text = field.data if isinstance(field.data, str) else ""
+    if any(unicodedata.category(c) == "Cc" and c not in ALLOWED_CONTROLS for c in text):
+        raise StopValidation(_l("Remove control characters (such as NUL) from this field."))
+
+
+class TextForm(FlaskForm):
+    """A form whose text fields refuse control characters before any other check."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self._fields.values():
+            if isinstance(field, StringField):
+                field.validators = [no_control_characters, *field.validators]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -64,7 +89,7 @@ def terms_choices() -> dict[str, str]:
     return choices
 
 
-class SearchForm(FlaskForm):
+class SearchForm(TextForm):
     """The list's search box (GET, so no CSRF token)."""
 
     class Meta:
@@ -80,7 +105,7 @@ class SearchForm(FlaskForm):
             raise ValidationError(_l("This page link is broken. Start the search again."))
 
 
-class ServiceUserForm(FlaskForm):
+class ServiceUserForm(TextForm):
     reference_no = StringField(
         _l("Reference number"),
         description=_l("The office's number, e.g. HW-2024-000123."),

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from console.online_services import OnlineService
 from console.users.models import RegistrationRoute
@@ -95,6 +97,8 @@ class RowProblem:
 
 def decode(data: bytes) -> str:
     """UTF-8 (with or without BOM), else Shift_JIS/CP932 as Japanese spreadsheets save it."""
+    if b"\x00" in data:
+        raise RegisterError("the file contains NUL bytes: it is not a text file (save it as CSV)")
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8")
     try:
@@ -175,6 +179,13 @@ def _row(line: int, values: dict[str, str]) -> RegisterRow:
     )
 
 
+def _records(reader: Any) -> Iterator[list[str]]:
+    try:
+        yield from reader
+    except csv.Error as error:
+        raise RegisterError(f"line {reader.line_num}: {error}") from error
+
+
 def parse(data: bytes) -> tuple[list[RegisterRow], list[RowProblem]]:
     """The good rows and, for every bad one, its line number and the reason."""
     reader = csv.reader(io.StringIO(decode(data), newline=""))
@@ -182,10 +193,12 @@ def parse(data: bytes) -> tuple[list[RegisterRow], list[RowProblem]]:
         columns = _header(next(reader))
     except StopIteration as error:
         raise RegisterError("the file is empty") from error
+    except csv.Error as error:
+        raise RegisterError(f"line 1: {error}") from error
     rows: list[RegisterRow] = []
     problems: list[RowProblem] = []
     seen: dict[str, int] = {}
-    for values in reader:
+    for values in _records(reader):
         line = reader.line_num
         if not any(value.strip() for value in values):
             continue

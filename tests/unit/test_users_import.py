@@ -115,8 +115,20 @@ def test_unreadable_files_and_headers(app, runner, tmp_path):
     assert result.exit_code != 0
     assert "reference_no" in result.output
     binary = tmp_path / "binary.csv"
-    binary.write_bytes(b"\xff\xfe\x00\x81\xff")
+    binary.write_bytes(b"\x81\xff\x81\xff")
     assert "neither UTF-8" in runner.invoke(args=["users", "import", str(binary)]).output
+
+
+def test_nul_bytes_and_broken_quoting_are_reported_not_crashed(app, runner, tmp_path):
+    nul = _write(tmp_path, HEADER + "HW-2024-000123,山\x00田,ヤマダ,,online,,,,\n")
+    result = runner.invoke(args=["users", "import", str(nul)])
+    assert result.exit_code == 1
+    assert "NUL" in result.output
+    huge = _write(tmp_path, HEADER + 'HW-2024-000123,"' + "あ" * 200_000 + '",ヤマダ,,online,,,,\n')
+    result = runner.invoke(args=["users", "import", str(huge)])
+    assert result.exit_code == 1
+    assert "line 2" in result.output
+    assert _users(app) == []
 
 
 def test_the_help_documents_the_columns(runner):
