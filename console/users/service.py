@@ -309,6 +309,7 @@ class TimelineEntry:
     at: datetime
     action: str
     actor_login: str
+    actor_id: int | None
     subject_type: str
     subject_id: str
     details: dict[str, Any]
@@ -342,6 +343,7 @@ def timeline(
             row.at,
             row.action,
             row.actor_login,
+            row.actor_id,
             row.subject_type,
             row.subject_id,
             json.loads(row.canonical).get("details", {}),
