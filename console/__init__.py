@@ -18,6 +18,10 @@ FEATURES = (
     "console.audit",
     "console.users",
     "console.incidents",
+    "console.notices",
+    "console.suspensions",
+    "console.evidence",
+    "console.disclosures",
 )
 
 

@@ -24,6 +24,8 @@ ACTIONS: dict[str, LazyString] = {
     "staff.enabled": _l("Staff account enabled"),
     "staff.password_changed": _l("Password changed"),
     "staff.totp_reset": _l("Authenticator reset"),
+    "staff.api_token_created": _l("API token created"),
+    "staff.api_token_revoked": _l("API token revoked"),
     # Service users (Art. 1, Art. 6) and terms versions (Art. 10)
     "service_user.created": _l("Service user registered"),
     "service_user.updated": _l("Service user record changed"),
