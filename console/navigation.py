@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Flask
 from flask_babel import LazyString
+from markupsafe import Markup
 from sqlmodel import Session
 
 from console.auth.permissions import Permission
@@ -114,6 +115,15 @@ def incident_panels(app: Flask, db: Session, incident: Any, staff: Any) -> list[
     return _shown(app.extensions.get(INCIDENT_PANELS_KEY, []), db, incident, staff)
 
 
+def render_panel(panel: ShownPanel, **page: Any) -> Markup:
+    """A plugged-in section rendered on its own: it sees ``ctx``, each key of ``ctx`` as a
+    variable, and what the page passes (``service_user``, ``incident``)."""
+    from flask import render_template
+
+    variables = {**page, **panel.ctx, "ctx": panel.ctx}
+    return Markup(render_template(panel.template, **variables))  # noqa: S704 (an autoescaped template)
+
+
 def nav_items(app: Flask) -> list[NavItem]:
     return list(app.extensions.get(NAV_KEY, []))
 
@@ -125,6 +135,8 @@ def panels(app: Flask) -> list[Panel]:
 def init_app(app: Flask) -> None:
     """Give every template the menu entries the signed-in role may use."""
     from console.auth.permissions import can
+
+    app.jinja_env.globals["render_panel"] = render_panel
 
     @app.context_processor
     def inject_nav() -> dict[str, Any]:

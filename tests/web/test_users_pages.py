@@ -185,3 +185,16 @@ def test_control_characters_are_a_form_error(client, login_as, terms):
     assert response.status_code == 422
     assert "制御文字" in response.get_data(as_text=True)
     assert client.get("/users/", query_string={"q": "やまだ\x00"}).status_code == 422
+
+
+def test_suspensions_and_evidence_sections_are_plugged_in(
+    client, login_as, make_user, make_incident
+):
+    user = make_user()
+    staff = login_as(Role.COUNSELOR)
+    incident = make_incident(user, staff)
+    page = client.get(f"/users/{user.id}").get_data(as_text=True)
+    assert 'id="suspensions-heading"' in page
+    assert 'data-testid="evidence-user-panel"' in page
+    incident_page = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    assert 'data-testid="evidence-panel"' in incident_page
