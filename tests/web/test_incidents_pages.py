@@ -117,9 +117,9 @@ def test_supervisor_assigns_reviews_and_closes(
     no_reason = {"outcome": "logged_in_error", "reason": "", "confirm": "y"}
     assert client.post(f"{base}/close", data=no_reason).status_code == 422
     unconfirmed = {"outcome": "logged_in_error", "reason": "別人の事案"}
-    assert "確認のチェックを入れてください" in client.post(f"{base}/close", data=unconfirmed).get_data(
-        as_text=True
-    )
+    assert "確認のチェックを入れてください" in client.post(
+        f"{base}/close", data=unconfirmed
+    ).get_data(as_text=True)
     closing = {**unconfirmed, "confirm": "y"}
     assert client.post(f"{base}/close", data=closing).status_code == 302
     [closed] = _incidents(app)
