@@ -62,9 +62,10 @@ def add_terms_version(
 
 def find_by_reference(db: Session, reference_no: str) -> ServiceUser | None:
     """The service user with this reference number, however it was typed."""
-    return db.exec(
-        select(ServiceUser).where(ServiceUser.reference_no == reference_key(reference_no))
-    ).first()
+    key = reference_key(reference_no)
+    if not REFERENCE_PATTERN.match(key):
+        return None  # never a stored number; also keeps NUL away from PostgreSQL
+    return db.exec(select(ServiceUser).where(ServiceUser.reference_no == key)).first()
 
 
 def create_service_user(

@@ -57,3 +57,11 @@ def test_helpers():
     assert to_katakana("やまだ　たろう") == "ヤマダ タロウ"
     assert is_kana("ヤマダ・タロー")
     assert not is_kana("山田")
+
+
+def test_find_by_reference_ignores_what_cannot_be_a_number(app, make_user):
+    user = make_user(reference_no="HW-2024-000123")
+    with app.app_context(), db.transaction(write=False) as session:
+        assert service.find_by_reference(session, "ｈｗ－２０２４－０００１２３").id == user.id
+        assert service.find_by_reference(session, "HW-2024-000123\x00") is None
+        assert service.find_by_reference(session, "") is None
