@@ -20,11 +20,19 @@ def init_app(app: Flask) -> None:
     from console.auth.permissions import Permission
     from console.navigation import NavItem, Panel, add_nav, add_panel
     from console.users import cli, views
-    from console.users.timeline import action_label, service_label, timeline_changes
+    from console.users.timeline import (
+        action_label,
+        actor_label,
+        service_label,
+        timeline_changes,
+    )
 
     app.register_blueprint(views.bp)
     app.jinja_env.globals.update(
-        action_label=action_label, service_label=service_label, timeline_changes=timeline_changes
+        action_label=action_label,
+        actor_label=actor_label,
+        service_label=service_label,
+        timeline_changes=timeline_changes,
     )
     app.cli.add_command(cli.users_group)
     app.cli.add_command(cli.terms_group)

@@ -45,6 +45,20 @@ TIMELINE_ACTIONS = {
 }
 
 
+SYSTEM_ACTORS = {
+    "system:cli": _l("Command line (system)"),
+    "system:scheduler": _l("Scheduler (system)"),
+}
+
+
+def actor_label(login: str, actor_id: int | None, staff_names: dict[int, str]) -> str:
+    """Who did it: the staff member's name, or the system part that acted."""
+    if actor_id is not None and actor_id in staff_names:
+        return staff_names[actor_id]
+    known = SYSTEM_ACTORS.get(login)
+    return str(known) if known is not None else login
+
+
 def action_label(action: str) -> str:
     """The label of an audited action in the current language."""
     from console.audit.actions import label
