@@ -153,6 +153,105 @@ def _ensure_terms_and_users() -> None:
                 )
 
 
+@dataclass(frozen=True)
+class DemoIncident:
+    reference_no: str
+    service: OnlineService
+    days_ago: int
+    hour: int  # Japan time
+    categories: tuple[str, ...]
+    severity: str
+    description: str
+    state: str  # open / assigned / closed
+
+
+DEMO_INCIDENTS = (
+    DemoIncident(
+        "HW-2024-000123",
+        OnlineService.SEMINAR,
+        12,
+        14,
+        ("art7.2", "art7.4"),
+        "medium",
+        "セミナー中にチャット欄へ他の参加者を揶揄する書き込みを繰り返し、講師の注意後も続けた。",
+        "open",
+    ),
+    DemoIncident(
+        "HW-2024-000456",
+        OnlineService.INTERVIEW_FAIR,
+        5,
+        10,
+        ("art4.3",),
+        "high",
+        "面接会の画面をスマートフォンで録画している様子がカメラに映っていた。本人は否定。",
+        "assigned",
+    ),
+    DemoIncident(
+        "HW-2025-001024",
+        OnlineService.INDIVIDUAL_COUNSELING,
+        3,
+        16,
+        ("art6.2",),
+        "low",
+        "個別相談中、事前の申出なく家族と思われる人物が同席し、発言していた。",
+        "closed",
+    ),
+)
+
+
+def _days_ago_jst(days: int, hour: int) -> datetime:
+    from datetime import timedelta
+
+    from console.timeutil import to_jst, utcnow
+
+    day = to_jst(utcnow()).date() - timedelta(days=days)
+    return from_jst(datetime(day.year, day.month, day.day, hour))
+
+
+def _ensure_incidents() -> None:
+    """A few incidents so the pages have content; only when there are none yet."""
+    from sqlmodel import select
+
+    from console.audit import Actor
+    from console.incidents import service as incidents_service
+    from console.incidents.models import Incident, Outcome, Severity
+
+    with db.transaction() as session:
+        if session.exec(select(Incident.id).limit(1)).first() is not None:
+            return
+        counselor = staff_service.find_by_login(session, "counselor")
+        supervisor = staff_service.find_by_login(session, "supervisor")
+        if counselor is None or supervisor is None:
+            return
+        for item in DEMO_INCIDENTS:
+            user = users_service.find_by_reference(session, item.reference_no)
+            if user is None:
+                continue
+            incident = incidents_service.log_incident(
+                session,
+                actor=Actor.of_staff(counselor),
+                service_user=user,
+                service=item.service,
+                occurred_at=_days_ago_jst(item.days_ago, item.hour),
+                categories=list(item.categories),
+                severity=Severity(item.severity),
+                description=item.description,
+            )
+            boss = Actor.of_staff(supervisor)
+            if item.state in ("assigned", "closed"):
+                incidents_service.assign_reviewer(
+                    session, actor=boss, incident=incident, reviewer=supervisor
+                )
+            if item.state == "closed":
+                incidents_service.close_incident(
+                    session,
+                    actor=boss,
+                    incident=incident,
+                    outcome=Outcome.WARNING,
+                    reason="本人に第6条(2)の趣旨を説明し、次回から事前に申し出るよう注意した。",
+                )
+
+
 def load_demo(logins_file: str | None = None) -> list[str]:
     """Create what is missing and return the lines to print: one login per role."""
     path = Path(logins_file or Path(current_app.instance_path) / "demo-logins.txt")
@@ -160,6 +259,7 @@ def load_demo(logins_file: str | None = None) -> list[str]:
     _ensure_staff(passwords)
     _write_logins(path, passwords)
     _ensure_terms_and_users()
+    _ensure_incidents()
     lines = ["Demo logins (login id / password / role):"]
     for person in DEMO_STAFF:
         shown = passwords.get(person.login, "(set before this file was kept)")

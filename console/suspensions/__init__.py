@@ -16,7 +16,7 @@ SHORT_PATTERNS = {"ja": "M月d日(E) H:mm", "en": "EEE d MMM HH:mm"}
 def init_app(app: Flask) -> None:
     from console.auth.permissions import Permission
     from console.extensions import login_manager
-    from console.navigation import NavItem, Panel, add_nav, add_panel
+    from console.navigation import NavItem, Panel, UserPanel, add_nav, add_panel, add_user_panel
     from console.online_services import OnlineService
     from console.suspensions import cli, service, views
     from console.sweeps import register_sweep
@@ -38,11 +38,21 @@ def init_app(app: Flask) -> None:
             order=20,
         ),
     )
+    # The service user's page (console/users) shows the status and history from here.
+    add_user_panel(
+        app,
+        UserPanel("suspensions/_user_panel.html", Permission.SUSPENSIONS_VIEW, _no_context, 10),
+    )
     register_sweep(app, "suspensions.transitions", service.sweep_transitions)
     login_manager.request_loader(_staff_from_token)
     app.jinja_env.filters["jst_short"] = jst_short
     app.jinja_env.globals["online_service"] = OnlineService
     app.context_processor(_template_helpers)
+
+
+def _no_context(_db: Any, _service_user: Any, _staff: Any) -> dict[str, Any]:
+    # The panel reads through the template helpers below; it needs only ``service_user``.
+    return {}
 
 
 def _staff_from_token(req: Any) -> Any:

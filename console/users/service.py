@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+import json
+import re
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
+from flask_babel import gettext as _
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
-from console.audit import Actor, Subject, record
+from console.audit import Actor, Subject, changes, record
+from console.audit.models import AuditEntry
+from console.auth.models import Role, Staff
 from console.online_services import OnlineService
-from console.timeutil import utcnow
+from console.timeutil import jst_day_start, utcnow
 from console.users.models import Enrolment, RegistrationRoute, ServiceUser, TermsVersion
-from console.users.search import kana_key, reference_key
+from console.users.register import RegisterRow, RowProblem
+from console.users.search import kana_key, name_key, reference_key, to_katakana
+
+# The office's reference numbers: letters, digits and hyphens, e.g. HW-2024-000123.
+REFERENCE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,31}$")
+PAGE_SIZE = 25
+RECENT_LIMIT = 8
+TIMELINE_LIMIT = 200
+
+
+class UserError(ValueError):
+    """A change to a service user the rules refuse; the message is shown to staff."""
 
 
 def terms_in_force(db: Session, at: datetime | None = None) -> TermsVersion | None:
@@ -43,9 +62,10 @@ def add_terms_version(
 
 def find_by_reference(db: Session, reference_no: str) -> ServiceUser | None:
     """The service user with this reference number, however it was typed."""
-    return db.exec(
-        select(ServiceUser).where(ServiceUser.reference_no == reference_key(reference_no))
-    ).first()
+    key = reference_key(reference_no)
+    if not REFERENCE_PATTERN.match(key):
+        return None  # never a stored number; also keeps NUL away from PostgreSQL
+    return db.exec(select(ServiceUser).where(ServiceUser.reference_no == key)).first()
 
 
 def create_service_user(
@@ -62,12 +82,18 @@ def create_service_user(
     terms_agreed_at: datetime | None = None,
     counseling_eligible: bool = False,
     assigned_counselor_id: int | None = None,
+    source: dict[str, Any] | None = None,
 ) -> ServiceUser:
-    """Register a service user (Art. 1) with the services they are enrolled in."""
+    """Register a service user (Art. 1) with the services they are enrolled in.
+
+    ``source`` (file and line) marks a user loaded from the office's register: the entry
+    is then ``service_user.imported``.
+    """
+    _check_reference(db, reference_key(reference_no), None)
     user = ServiceUser(
         reference_no=reference_key(reference_no),
         name_kanji=name_kanji.strip(),
-        name_kana=name_kana.strip(),
+        name_kana=to_katakana(name_kana),
         name_kana_key=kana_key(name_kana),
         birth_date=birth_date,
         registration_route=RegistrationRoute(registration_route).value,
@@ -81,17 +107,341 @@ def create_service_user(
     for service in services:
         db.add(Enrolment(service_user_id=user.id, service=OnlineService(service).value))
     db.flush()
+    details: dict[str, Any] = {"after": snapshot(db, user)}
+    if source is not None:
+        details["source"] = source
+    action = "service_user.imported" if source is not None else "service_user.created"
+    record(db, actor, action, Subject.of("service_user", user.id), details)
+    return user
+
+
+def _check_reference(db: Session, reference_no: str, user_id: int | None) -> None:
+    if not REFERENCE_PATTERN.match(reference_no):
+        raise UserError(
+            _("Use letters, digits and hyphens for the reference number, e.g. HW-2024-000123.")
+        )
+    existing = find_by_reference(db, reference_no)
+    if existing is not None and existing.id != user_id:
+        raise UserError(
+            _("The reference number %(number)s is already registered.", number=reference_no)
+        )
+
+
+def enrolled_services(db: Session, user: ServiceUser) -> list[OnlineService]:
+    """The services ``user`` is enrolled in, in the office's usual order."""
+    codes = set(
+        db.exec(select(Enrolment.service).where(Enrolment.service_user_id == user.id)).all()
+    )
+    return [service for service in OnlineService if service.value in codes]
+
+
+def enrolments(db: Session, user: ServiceUser) -> list[Enrolment]:
+    """``user``'s enrolments with the time each began."""
+    return list(
+        db.exec(
+            select(Enrolment)
+            .where(Enrolment.service_user_id == user.id)
+            .order_by(col(Enrolment.enrolled_at))
+        ).all()
+    )
+
+
+def snapshot(db: Session, user: ServiceUser) -> dict[str, Any]:
+    """The audited fields of ``user``: what a before/after compares."""
+    return {
+        "reference_no": user.reference_no,
+        "name_kanji": user.name_kanji,
+        "name_kana": user.name_kana,
+        "birth_date": user.birth_date,
+        "registration_route": user.registration_route,
+        "terms_version_id": user.terms_version_id,
+        "terms_agreed_at": user.terms_agreed_at,
+        "counseling_eligible": user.counseling_eligible,
+        "assigned_counselor_id": user.assigned_counselor_id,
+        "services": sorted(service.value for service in enrolled_services(db, user)),
+    }
+
+
+def update_service_user(
+    db: Session,
+    *,
+    actor: Actor,
+    user: ServiceUser,
+    reference_no: str,
+    name_kanji: str,
+    name_kana: str,
+    registration_route: RegistrationRoute,
+    services: list[OnlineService],
+    birth_date: date | None = None,
+    terms_version_id: int | None = None,
+    terms_agreed_at: datetime | None = None,
+    counseling_eligible: bool = False,
+    assigned_counselor_id: int | None = None,
+) -> bool:
+    """Change ``user``'s record; one audit entry with before/after. False when nothing changed."""
+    reference = reference_key(reference_no)
+    _check_reference(db, reference, user.id)
+    before = snapshot(db, user)
+    user.reference_no = reference
+    user.name_kanji = name_kanji.strip()
+    user.name_kana = to_katakana(name_kana)
+    user.name_kana_key = kana_key(name_kana)
+    user.birth_date = birth_date
+    user.registration_route = RegistrationRoute(registration_route).value
+    user.terms_version_id = terms_version_id
+    user.terms_agreed_at = terms_agreed_at
+    user.counseling_eligible = counseling_eligible
+    user.assigned_counselor_id = assigned_counselor_id
+    _set_services(db, user, services)
+    after = snapshot(db, user)
+    changed = changes(before, after)
+    if not changed:
+        return False
+    user.updated_at = utcnow()
+    db.add(user)
+    db.flush()
+    record(db, actor, "service_user.updated", Subject.of("service_user", user.id), changed)
+    return True
+
+
+def _set_services(db: Session, user: ServiceUser, services: list[OnlineService]) -> None:
+    wanted = {OnlineService(service).value for service in services}
+    current = {
+        enrolment.service: enrolment
+        for enrolment in db.exec(select(Enrolment).where(Enrolment.service_user_id == user.id))
+    }
+    for code, enrolment in current.items():
+        if code not in wanted:
+            db.delete(enrolment)
+    for code in sorted(wanted - set(current)):
+        db.add(Enrolment(service_user_id=user.id, service=code))
+    db.flush()
+
+
+@dataclass(frozen=True)
+class UserPage:
+    """One page of a service-user list and the cursor of the next page (None: last page)."""
+
+    users: list[ServiceUser]
+    next_after: int | None
+
+
+def _search_condition(query: str) -> Any:
+    """Reference number, kana (hiragana/katakana/half-width alike) or kanji name."""
+    conditions = []
+    reference = reference_key(query)
+    if reference:
+        conditions.append(col(ServiceUser.reference_no).contains(reference, autoescape=True))
+    kana = kana_key(query)
+    if kana:
+        conditions.append(col(ServiceUser.name_kana_key).contains(kana, autoescape=True))
+    name = name_key(query)
+    if name:
+        stripped = func.replace(func.replace(ServiceUser.name_kanji, " ", ""), "\u3000", "")
+        conditions.append(stripped.contains(name, autoescape=True))
+    return or_(*conditions)
+
+
+def search_service_users(
+    db: Session, *, query: str = "", after: int | None = None, limit: int = PAGE_SIZE
+) -> UserPage:
+    """Service users in kana order (五十音順), filtered by ``query``, ``limit`` after ``after``.
+
+    Keyset pagination: ``after`` is the id of the last user of the previous page.
+    """
+    statement = select(ServiceUser)
+    if query.strip():
+        statement = statement.where(_search_condition(query.strip()))
+    cursor = db.get(ServiceUser, after) if after else None
+    if cursor is not None:
+        statement = statement.where(
+            or_(
+                col(ServiceUser.name_kana_key) > cursor.name_kana_key,
+                (col(ServiceUser.name_kana_key) == cursor.name_kana_key)
+                & (col(ServiceUser.id) > cursor.id),
+            )
+        )
+    statement = statement.order_by(col(ServiceUser.name_kana_key), col(ServiceUser.id))
+    rows = list(db.exec(statement.limit(limit + 1)).all())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return UserPage(rows, rows[-1].id if more and rows else None)
+
+
+def record_view(db: Session, *, actor: Actor, user: ServiceUser) -> None:
+    """Art. 6: every look at a service user's record is logged for the auditors."""
     record(
         db,
         actor,
-        "service_user.created",
+        "service_user.viewed",
         Subject.of("service_user", user.id),
-        {
-            "reference_no": user.reference_no,
-            "registration_route": user.registration_route,
-            "services": sorted(OnlineService(service).value for service in services),
-            "terms_version_id": user.terms_version_id,
-            "counseling_eligible": counseling_eligible,
-        },
+        {"reference_no": user.reference_no},
     )
-    return user
+
+
+def recently_viewed(db: Session, *, staff_id: int, limit: int = RECENT_LIMIT) -> list[ServiceUser]:
+    """The service users ``staff_id`` last opened, newest first, from the audit trail."""
+    subject_ids: list[int] = []
+    rows = db.exec(
+        select(AuditEntry.subject_id)
+        .where(AuditEntry.action == "service_user.viewed", AuditEntry.actor_id == staff_id)
+        .order_by(col(AuditEntry.seq).desc())
+        .limit(limit * 20)
+    ).all()
+    for subject_id in rows:
+        if subject_id.isdigit() and int(subject_id) not in subject_ids:
+            subject_ids.append(int(subject_id))
+        if len(subject_ids) == limit:
+            break
+    if not subject_ids:
+        return []
+    users = {
+        user.id: user
+        for user in db.exec(select(ServiceUser).where(col(ServiceUser.id).in_(subject_ids)))
+    }
+    return [users[ident] for ident in subject_ids if ident in users]
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One audited event about a service user or one of their incidents."""
+
+    seq: int
+    at: datetime
+    action: str
+    actor_login: str
+    actor_id: int | None
+    subject_type: str
+    subject_id: str
+    details: dict[str, Any]
+
+
+def timeline(
+    db: Session, *, user: ServiceUser, incident_ids: list[int], limit: int = TIMELINE_LIMIT
+) -> list[TimelineEntry]:
+    """Everything the trail holds about ``user`` and their incidents, newest first.
+
+    Views (``service_user.viewed``) are left out: auditors see them in the trail itself.
+    """
+    about_user = (AuditEntry.subject_type == "service_user") & (
+        AuditEntry.subject_id == str(user.id)
+    )
+    condition = about_user
+    if incident_ids:
+        about_incidents = (AuditEntry.subject_type == "incident") & col(AuditEntry.subject_id).in_(
+            [str(ident) for ident in incident_ids]
+        )
+        condition = or_(about_user, about_incidents)
+    rows = db.exec(
+        select(AuditEntry)
+        .where(condition, AuditEntry.action != "service_user.viewed")
+        .order_by(col(AuditEntry.seq).desc())
+        .limit(limit)
+    ).all()
+    return [
+        TimelineEntry(
+            row.seq,
+            row.at,
+            row.action,
+            row.actor_login,
+            row.actor_id,
+            row.subject_type,
+            row.subject_id,
+            json.loads(row.canonical).get("details", {}),
+        )
+        for row in rows
+    ]
+
+
+def counselors(db: Session) -> list[Staff]:
+    """Active staff who can be a service user's assigned counselor."""
+    return list(
+        db.exec(
+            select(Staff)
+            .where(
+                Staff.active == True,  # noqa: E712
+                col(Staff.role).in_([Role.COUNSELOR.value, Role.SUPERVISOR.value]),
+            )
+            .order_by(col(Staff.display_name))
+        ).all()
+    )
+
+
+def terms_versions(db: Session) -> list[TermsVersion]:
+    """Every version of the terms, newest first."""
+    return list(
+        db.exec(select(TermsVersion).order_by(col(TermsVersion.effective_from).desc())).all()
+    )
+
+
+def _import_problem(db: Session, row: RegisterRow, logins: dict[str, int]) -> str | None:
+    """Why ``row`` cannot be imported into this database, or None."""
+    if not REFERENCE_PATTERN.match(row.reference_no):
+        return f"reference_no {row.reference_no!r} is not like HW-2024-000123"
+    if find_by_reference(db, row.reference_no) is not None:
+        return f"{row.reference_no} is already registered"
+    if row.assigned_counselor and row.assigned_counselor not in logins:
+        return f"assigned_counselor {row.assigned_counselor!r} is no active counselor"
+    if row.terms_agreed_on is not None:
+        if jst_day_start(row.terms_agreed_on) > utcnow():
+            return "terms_agreed_on is in the future"
+        if _terms_for_day(db, row.terms_agreed_on) is None:
+            return "no terms version was in force on terms_agreed_on"
+    return None
+
+
+def _terms_for_day(db: Session, day: date) -> TermsVersion | None:
+    """Art. 10: the version in force on ``day`` (one taking effect that day counts)."""
+    end_of_day = jst_day_start(date.fromordinal(day.toordinal() + 1))
+    return db.exec(
+        select(TermsVersion)
+        .where(TermsVersion.effective_from < end_of_day)
+        .order_by(col(TermsVersion.effective_from).desc())
+        .limit(1)
+    ).first()
+
+
+def check_import(db: Session, rows: list[RegisterRow]) -> list[RowProblem]:
+    """The rows this database refuses (already registered, unknown counselor…)."""
+    logins = {staff.login: staff.id for staff in counselors(db) if staff.id is not None}
+    problems = []
+    for row in rows:
+        reason = _import_problem(db, row, logins)
+        if reason is not None:
+            problems.append(RowProblem(row.line, reason))
+    return problems
+
+
+def import_service_users(
+    db: Session, *, actor: Actor, rows: list[RegisterRow], file_name: str
+) -> list[ServiceUser]:
+    """Register every row (checked with ``check_import`` first); one audit entry per user."""
+    logins = {staff.login: staff.id for staff in counselors(db)}
+    imported = []
+    for row in rows:
+        terms = _terms_for_day(db, row.terms_agreed_on) if row.terms_agreed_on else None
+        imported.append(
+            create_service_user(
+                db,
+                actor=actor,
+                reference_no=row.reference_no,
+                name_kanji=row.name_kanji,
+                name_kana=row.name_kana,
+                registration_route=row.registration_route,
+                services=row.services,
+                birth_date=row.birth_date,
+                terms_version=terms,
+                terms_agreed_at=jst_day_start(row.terms_agreed_on) if row.terms_agreed_on else None,
+                counseling_eligible=row.counseling_eligible,
+                assigned_counselor_id=logins.get(row.assigned_counselor),
+                source={"file": file_name, "line": row.line},
+            )
+        )
+    return imported
+
+
+def terms_version_at(db: Session, effective_from: datetime) -> TermsVersion | None:
+    """The version taking effect exactly at ``effective_from`` (each moment has one)."""
+    return db.exec(
+        select(TermsVersion).where(TermsVersion.effective_from == effective_from)
+    ).first()

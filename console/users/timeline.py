@@ -1,0 +1,120 @@
+"""How audit details read on a service user's timeline: field names and values in words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from console.online_services import SERVICE_LABELS, OnlineService
+from console.terms import BY_CODE
+
+FIELD_LABELS = {
+    "reference_no": _l("Reference number"),
+    "name_kanji": _l("Name"),
+    "name_kana": _l("Name in kana"),
+    "birth_date": _l("Date of birth"),
+    "registration_route": _l("Registration route"),
+    "terms_version_id": _l("Terms version agreed to"),
+    "terms_agreed_at": _l("Date the terms were agreed"),
+    "counseling_eligible": _l("Eligible for individual counseling"),
+    "assigned_counselor_id": _l("Assigned counselor"),
+    "services": _l("Enrolled services"),
+    "status": _l("Status"),
+    "reviewer_id": _l("Reviewer"),
+    "outcome": _l("Outcome"),
+    "outcome_reason": _l("Reason for the outcome"),
+    "categories": _l("Articles of the terms"),
+    "severity": _l("Severity"),
+    "service": _l("Service"),
+    "comment_id": _l("Comment"),
+    "corrects_id": _l("Corrects comment"),
+}
+# The same msgids as console/audit/actions.py, so this catalogue translates the timeline
+# even before the audit feature's own catalogue exists; other actions fall back to it.
+TIMELINE_ACTIONS = {
+    "service_user.created": _l("Service user registered"),
+    "service_user.updated": _l("Service user record changed"),
+    "service_user.imported": _l("Service user imported"),
+    "incident.logged": _l("Incident logged"),
+    "incident.updated": _l("Incident changed"),
+    "incident.assigned": _l("Reviewer assigned"),
+    "incident.status_changed": _l("Incident status changed"),
+    "incident.closed": _l("Incident closed"),
+    "incident.commented": _l("Comment added"),
+}
+
+
+SYSTEM_ACTORS = {
+    "system:cli": _l("Command line (system)"),
+    "system:scheduler": _l("Scheduler (system)"),
+}
+
+
+def actor_label(login: str, actor_id: int | None, staff_names: dict[int, str]) -> str:
+    """Who did it: the staff member's name, or the system part that acted."""
+    if actor_id is not None and actor_id in staff_names:
+        return staff_names[actor_id]
+    known = SYSTEM_ACTORS.get(login)
+    return str(known) if known is not None else login
+
+
+def action_label(action: str) -> str:
+    """The label of an audited action in the current language."""
+    from console.audit.actions import label
+
+    known = TIMELINE_ACTIONS.get(action)
+    return str(known) if known is not None else label(action)
+
+
+# Shown for a creation ("after" only): the few fields that say what it was.
+CREATION_FIELDS = ("reference_no", "service", "categories", "severity", "corrects_id")
+STAFF_FIELDS = {"reviewer_id", "assigned_counselor_id"}
+
+
+def service_label(code: str) -> str:
+    """The label of a service code (the code itself if unknown)."""
+    try:
+        return str(SERVICE_LABELS[OnlineService(code)])
+    except ValueError:
+        return code
+
+
+def _value(name: str, value: Any, staff_names: dict[int, str]) -> str:
+    from console.incidents.forms import OUTCOME_LABELS, SEVERITY_LABELS, STATUS_LABELS
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_l("Yes")) if value else str(_l("No"))
+    if name in STAFF_FIELDS and isinstance(value, int):
+        return staff_names.get(value, f"#{value}")
+    if isinstance(value, list):
+        return "、".join(_value(name, item, staff_names) for item in value) or "—"
+    if name in ("service", "services"):
+        return service_label(str(value))
+    if name == "categories" and value in BY_CODE:
+        return BY_CODE[value].title
+    for labels in (STATUS_LABELS, OUTCOME_LABELS, SEVERITY_LABELS):
+        if value in labels:
+            return str(labels[value])  # type: ignore[index]
+    return str(value)
+
+
+def timeline_changes(
+    details: dict[str, Any], staff_names: dict[int, str]
+) -> list[tuple[str, str | None, str]]:
+    """``(field, before, after)`` rows for one entry; ``before`` is None for a creation."""
+    rows: list[tuple[str, str | None, str]] = []
+    after = details.get("after")
+    if isinstance(after, dict):
+        for name in CREATION_FIELDS:
+            if after.get(name) not in (None, "", []):
+                rows.append((str(FIELD_LABELS[name]), None, _value(name, after[name], staff_names)))
+        return rows
+    for name, change in details.items():
+        if isinstance(change, dict) and set(change) == {"before", "after"}:
+            label = str(FIELD_LABELS.get(name, name))
+            before = _value(name, change["before"], staff_names)
+            rows.append((label, before, _value(name, change["after"], staff_names)))
+    return rows

@@ -1,0 +1,268 @@
+"""Incident rules: terms version by conduct time (Art. 10), triage, and one audit entry each."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+import pytest
+import time_machine
+from sqlmodel import select
+
+from console import db
+from console.audit import COMMAND_LINE, Actor
+from console.auth.models import Role
+from console.incidents import service
+from console.incidents.models import Incident, IncidentComment, IncidentStatus, Outcome
+from console.timeutil import from_jst, utcnow
+from console.users import service as users_service
+
+pytest_plugins = ["tests.factories_users"]
+
+NOW = from_jst(datetime(2026, 11, 25, 12, 0))
+
+
+def _details(entry) -> dict:
+    return json.loads(entry.canonical)["details"]
+
+
+def test_terms_version_is_the_one_in_force_at_the_conduct_time(
+    app, make_staff, make_user, make_incident
+):
+    counselor = make_staff(Role.COUNSELOR)
+    user = make_user()
+    change = from_jst(datetime(2026, 10, 1))
+    with app.app_context(), db.transaction() as session:
+        second = users_service.add_terms_version(
+            session, actor=COMMAND_LINE, label="令和8年10月1日施行", effective_from=change, text="…"
+        )
+    with time_machine.travel(NOW, tick=False):
+        before = make_incident(user, counselor, occurred_at=change - timedelta(minutes=1))
+        at = make_incident(user, counselor, occurred_at=change)
+        after = make_incident(user, counselor, occurred_at=change + timedelta(days=3))
+    with app.app_context(), db.transaction(write=False) as session:
+        first = users_service.terms_in_force(session, change - timedelta(days=1))
+    assert before.terms_version_id == first.id != second.id
+    assert at.terms_version_id == second.id
+    assert after.terms_version_id == second.id
+
+
+def test_a_future_version_is_not_in_force_yet(app, make_staff, make_user, make_incident):
+    counselor = make_staff(Role.COUNSELOR)
+    user = make_user()
+    with app.app_context(), db.transaction() as session:
+        future = users_service.add_terms_version(
+            session,
+            actor=COMMAND_LINE,
+            label="future",
+            effective_from=utcnow() + timedelta(days=30),
+            text="…",
+        )
+    incident = make_incident(user, counselor)
+    assert incident.terms_version_id != future.id
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"occurred_at": "future"}, "未来"),
+        ({"categories": ["art99.1"]}, "条項"),
+        ({"categories": []}, "条項"),
+        ({"description": "x" * 4001}, "4000"),
+        ({"description": "   "}, "4000"),
+        ({"occurred_at": from_jst(datetime(2020, 1, 1))}, "規約"),
+    ],
+)
+def test_the_service_refuses_bad_incidents(app, make_staff, make_user, overrides, message):
+    counselor = make_staff(Role.COUNSELOR)
+    user = make_user()
+    if overrides.get("occurred_at") == "future":
+        overrides["occurred_at"] = utcnow() + timedelta(minutes=5)
+    values = {
+        "service": "seminar",
+        "occurred_at": utcnow() - timedelta(hours=1),
+        "categories": ["art7.2"],
+        "severity": "low",
+        "description": "…",
+        **overrides,
+    }
+    with (
+        app.app_context(),
+        db.transaction() as session,
+        pytest.raises(service.IncidentError, match=message),
+    ):
+        service.log_incident(session, actor=Actor.of_staff(counselor), service_user=user, **values)
+    with app.app_context(), db.transaction(write=False) as session:
+        assert session.exec(select(Incident)).all() == []
+
+
+def test_each_change_is_one_audit_entry_with_before_and_after(
+    app, make_staff, make_user, make_incident, audit_entries
+):
+    counselor = make_staff(Role.COUNSELOR)
+    boss = make_staff(Role.SUPERVISOR)
+    incident = make_incident(make_user(), counselor, categories=["art7.2", "art7.4"])
+    logged = audit_entries("incident.logged")
+    assert len(logged) == 1
+    assert _details(logged[0])["after"]["categories"] == ["art7.2", "art7.4"]
+    with app.app_context(), db.transaction() as session:
+        incident = session.get(Incident, incident.id)
+        service.assign_reviewer(
+            session, actor=Actor.of_staff(boss), incident=incident, reviewer=boss
+        )
+        service.start_review(session, actor=Actor.of_staff(boss), incident=incident)
+        first = service.add_comment(
+            session, actor=Actor.of_staff(counselor), incident=incident, body="本人に確認済み"
+        )
+        service.add_comment(
+            session,
+            actor=Actor.of_staff(counselor),
+            incident=incident,
+            body="訂正：確認は電話で行った",
+            corrects=first,
+        )
+        service.close_incident(
+            session,
+            actor=Actor.of_staff(boss),
+            incident=incident,
+            outcome=Outcome.WARNING,
+            reason="注意した",
+        )
+    assigned = audit_entries("incident.assigned")
+    assert [_details(entry) for entry in assigned] == [
+        {"reviewer_id": {"before": None, "after": boss.id}}
+    ]
+    status = audit_entries("incident.status_changed")
+    assert _details(status[0]) == {"status": {"before": "open", "after": "under_review"}}
+    comments = audit_entries("incident.commented")
+    assert len(comments) == 2
+    assert (
+        _details(comments[1])["after"]["corrects_id"]
+        == _details(comments[0])["after"]["comment_id"]
+    )
+    closed = audit_entries("incident.closed")
+    assert _details(closed[0])["outcome"] == {"before": None, "after": "warning"}
+    assert _details(closed[0])["status"] == {"before": "under_review", "after": "closed"}
+    assert {entry.subject_id for entry in assigned + status + comments + closed} == {
+        str(incident.id)
+    }
+
+
+def test_closed_incidents_cannot_be_closed_again_or_reassigned(
+    app, make_staff, make_user, make_incident
+):
+    boss = make_staff(Role.SUPERVISOR)
+    incident = make_incident(make_user(), make_staff(Role.COUNSELOR))
+    with app.app_context(), db.transaction() as session:
+        incident = session.get(Incident, incident.id)
+        service.close_incident(
+            session,
+            actor=Actor.of_staff(boss),
+            incident=incident,
+            outcome=Outcome.LOGGED_IN_ERROR,
+            reason="別の利用者の事案だった",
+        )
+        with pytest.raises(service.IncidentError):
+            service.close_incident(
+                session,
+                actor=Actor.of_staff(boss),
+                incident=incident,
+                outcome=Outcome.NO_ACTION,
+                reason="again",
+            )
+        with pytest.raises(service.IncidentError):
+            service.assign_reviewer(
+                session, actor=Actor.of_staff(boss), incident=incident, reviewer=boss
+            )
+        assert incident.status == IncidentStatus.CLOSED.value
+
+
+def test_only_supervisors_review_and_reason_is_required(app, make_staff, make_user, make_incident):
+    counselor = make_staff(Role.COUNSELOR)
+    boss = make_staff(Role.SUPERVISOR)
+    incident = make_incident(make_user(), counselor)
+    with app.app_context(), db.transaction() as session:
+        incident = session.get(Incident, incident.id)
+        with pytest.raises(service.IncidentError):
+            service.assign_reviewer(
+                session, actor=Actor.of_staff(boss), incident=incident, reviewer=counselor
+            )
+        with pytest.raises(service.IncidentError):
+            service.close_incident(
+                session,
+                actor=Actor.of_staff(boss),
+                incident=incident,
+                outcome=Outcome.OTHER,
+                reason="  ",
+            )
+
+
+def test_a_correction_must_be_of_the_same_incident(app, make_staff, make_user, make_incident):
+    counselor = make_staff(Role.COUNSELOR)
+    user = make_user()
+    one, other = make_incident(user, counselor), make_incident(user, counselor)
+    with app.app_context(), db.transaction() as session:
+        comment = service.add_comment(
+            session, actor=Actor.of_staff(counselor), incident=one, body="a"
+        )
+        with pytest.raises(service.IncidentError):
+            service.add_comment(
+                session,
+                actor=Actor.of_staff(counselor),
+                incident=other,
+                body="b",
+                corrects=session.get(IncidentComment, comment.id),
+            )
+
+
+def test_bulk_assign_limit_and_queue_filters(
+    app, make_staff, make_user, make_incident, audit_entries
+):
+    counselor = make_staff(Role.COUNSELOR)
+    boss = make_staff(Role.SUPERVISOR)
+    user = make_user()
+    high = make_incident(user, counselor, severity="high", categories=["art4.3"])
+    low = make_incident(user, counselor, severity="low", service="interview_fair")
+    with app.app_context(), db.transaction() as session:
+        incidents = [session.get(Incident, high.id), session.get(Incident, low.id)]
+        with pytest.raises(service.IncidentError):
+            service.bulk_assign(
+                session, actor=Actor.of_staff(boss), incidents=incidents * 51, reviewer=boss
+            )
+        assigned, skipped = service.bulk_assign(
+            session, actor=Actor.of_staff(boss), incidents=incidents, reviewer=boss
+        )
+        assert (assigned, skipped) == (2, [])
+
+        def ids(**filters):
+            sort = filters.pop("sort", "newest")
+            chosen = service.QueueFilter(**filters)
+            return [i.id for i in service.queue(session, chosen=chosen, sort=sort).incidents]
+
+        assert ids(category="art4.3") == [high.id]
+        assert ids(severity="low") == [low.id]
+        assert ids(service="interview_fair") == [low.id]
+        assert ids(reviewer=str(boss.id), sort="severity") == [high.id, low.id]
+        assert ids(reviewer="none") == []
+        assert ids(status="closed") == []
+    assert len(audit_entries("incident.assigned")) == 2
+
+
+def test_queue_keyset_pages_cover_everything_once(app, make_staff, make_user, make_incident):
+    counselor = make_staff(Role.COUNSELOR)
+    user = make_user()
+    severities = ["low", "high", "medium"] * 4
+    made = [make_incident(user, counselor, severity=level) for level in severities]
+    with app.app_context(), db.transaction(write=False) as session:
+        for sort in service.SORTS:
+            seen, after = [], None
+            while True:
+                page = service.queue(
+                    session, chosen=service.QueueFilter(), sort=sort, after=after, limit=5
+                )
+                seen.extend(incident.id for incident in page.incidents)
+                if page.next_after is None:
+                    break
+                after = page.next_after
+            assert sorted(seen) == sorted(incident.id for incident in made), sort
+            assert len(seen) == len(made)
