@@ -34,11 +34,11 @@ class DemoStaff:
 
 
 DEMO_STAFF = (
-    DemoStaff("counselor", "相談員 山本 美咲", Role.COUNSELOR),
-    DemoStaff("supervisor", "統括 佐藤 健一", Role.SUPERVISOR),
-    DemoStaff("supervisor2", "上席 高橋 直子", Role.SUPERVISOR),
-    DemoStaff("auditor", "監査 伊藤 誠", Role.AUDITOR),
-    DemoStaff("admin", "システム管理者 中村 翔", Role.ADMIN),
+    DemoStaff("counselor", "山本 美咲", Role.COUNSELOR),
+    DemoStaff("supervisor", "佐藤 健一", Role.SUPERVISOR),
+    DemoStaff("supervisor2", "高橋 直子", Role.SUPERVISOR),
+    DemoStaff("auditor", "伊藤 誠", Role.AUDITOR),
+    DemoStaff("admin", "中村 翔", Role.ADMIN),
 )
 
 

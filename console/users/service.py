@@ -317,21 +317,27 @@ class TimelineEntry:
 
 
 def timeline(
-    db: Session, *, user: ServiceUser, incident_ids: list[int], limit: int = TIMELINE_LIMIT
+    db: Session,
+    *,
+    user: ServiceUser,
+    related: dict[str, list[int]] | None = None,
+    limit: int = TIMELINE_LIMIT,
 ) -> list[TimelineEntry]:
-    """Everything the trail holds about ``user`` and their incidents, newest first.
+    """Everything the trail holds about ``user`` and the records about them (their incidents,
+    suspensions…: ``related`` maps a subject type to ids), newest first.
 
     Views (``service_user.viewed``) are left out: auditors see them in the trail itself.
     """
-    about_user = (AuditEntry.subject_type == "service_user") & (
+    condition = (AuditEntry.subject_type == "service_user") & (
         AuditEntry.subject_id == str(user.id)
     )
-    condition = about_user
-    if incident_ids:
-        about_incidents = (AuditEntry.subject_type == "incident") & col(AuditEntry.subject_id).in_(
-            [str(ident) for ident in incident_ids]
-        )
-        condition = or_(about_user, about_incidents)
+    for subject_type, ids in (related or {}).items():
+        if ids:
+            condition = or_(
+                condition,
+                (AuditEntry.subject_type == subject_type)
+                & col(AuditEntry.subject_id).in_([str(ident) for ident in ids]),
+            )
     rows = db.exec(
         select(AuditEntry)
         .where(condition, AuditEntry.action != "service_user.viewed")

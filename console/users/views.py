@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlmodel import Session, select
 from werkzeug.wrappers import Response
 
 from console import db
@@ -34,6 +36,18 @@ def _user_or_404(user_id: int) -> ServiceUser:
     if user is None:
         abort(404)
     return user
+
+
+def _related_records(
+    session: Session, user: ServiceUser, incidents: list[Any]
+) -> dict[str, list[int]]:
+    """The records whose history belongs on the user's timeline."""
+    from console.suspensions.models import Suspension
+
+    suspensions = session.exec(
+        select(Suspension.id).where(Suspension.service_user_id == user.id)
+    ).all()
+    return {"incident": [incident.id for incident in incidents], "suspension": list(suspensions)}
 
 
 @bp.route("/")
@@ -141,7 +155,7 @@ def show(user_id: int) -> str:
         else None,
         incidents=incidents,
         timeline=service.timeline(
-            session, user=user, incident_ids=[incident.id for incident in incidents]
+            session, user=user, related=_related_records(session, user, incidents)
         ),
         staff_names=incidents_service.staff_names(session),
         user_panels=user_panels(current_app, session, user, staff),

@@ -198,3 +198,26 @@ def test_suspensions_and_evidence_sections_are_plugged_in(
     assert 'data-testid="evidence-user-panel"' in page
     incident_page = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
     assert 'data-testid="evidence-panel"' in incident_page
+
+
+def test_the_timeline_includes_the_users_suspensions(app, client, make_staff):
+    from tests.factories_suspensions import jst, propose
+    from tests.factories_suspensions import make_incident as incident_for
+    from tests.factories_suspensions import make_user as user_for
+
+    counselor = make_staff(Role.COUNSELOR)
+    user = user_for(app)
+    incident = incident_for(app, user, counselor)
+    propose(
+        app,
+        counselor,
+        user,
+        incident,
+        starts_at=jst(2030, 1, 1, 0, 0),
+        ends_at=jst(2030, 1, 8, 0, 0),
+    )
+    client.post(
+        "/auth/login", data={"login": counselor.login, "password": "correct horse battery staple"}
+    )
+    page = client.get(f"/users/{user.id}").get_data(as_text=True)
+    assert "利用停止を提案" in page
