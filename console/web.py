@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import render_template, request
+from flask import abort, render_template, request
+from flask_login import current_user
 from flask_wtf import FlaskForm
+
+from console import db
+from console.audit import Actor
+
+Row = TypeVar("Row")
 
 
 def render_form(template: str, form: FlaskForm, **context: Any) -> tuple[str, int]:
@@ -30,3 +36,16 @@ def safe_next(target: str | None, default: str) -> str:
 def next_from_request(default: str) -> str:
     """The ``next`` parameter of this request, if safe."""
     return safe_next(request.values.get("next"), default)
+
+
+def current_actor() -> Actor:
+    """The signed-in staff member, as the audit trail names them."""
+    return Actor.of_staff(current_user)
+
+
+def get_or_404(model: type[Row], ident: Any) -> Row:
+    """The row of ``model`` with primary key ``ident``, or a 404 page."""
+    found = db.session().get(model, ident)
+    if found is None:
+        abort(404)
+    return found

@@ -2,32 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from console import db
-from console.audit import Actor
 from console.auth import service, totp
 from console.auth.forms import StaffActiveForm, StaffCreateForm, StaffRoleForm
 from console.auth.models import Role, Staff
 from console.auth.permissions import Permission, requires
-from console.web import render_form
+from console.web import current_actor, get_or_404, render_form
 
 bp = Blueprint("staff", __name__, url_prefix="/admin/staff")
 
 
-def _actor() -> Actor:
-    return Actor.of_staff(current_user)
-
-
 def _staff_or_404(staff_id: int) -> Staff:
-    staff = db.session().get(Staff, staff_id)
-    if staff is None:
-        abort(404)
-    return staff
+    return get_or_404(Staff, staff_id)
 
 
 @bp.route("/")
@@ -46,7 +37,7 @@ def create() -> Response | tuple[str, int]:
         try:
             staff = service.create_staff(
                 db.session(),
-                actor=_actor(),
+                actor=current_actor(),
                 login=form.login.data,
                 display_name=form.display_name.data,
                 role=Role(form.role.data),
@@ -98,7 +89,7 @@ def change_role(staff_id: int) -> Response | tuple[str, int]:
     form = StaffRoleForm()
     if not form.validate_on_submit():
         return _account_page(staff, form)
-    service.change_role(db.session(), actor=_actor(), staff=staff, role=Role(form.role.data))
+    service.change_role(db.session(), actor=current_actor(), staff=staff, role=Role(form.role.data))
     flash(_("The role has been changed."), "success")
     return redirect(url_for("staff.show", staff_id=staff.id))
 
@@ -113,7 +104,7 @@ def toggle_active(staff_id: int) -> Response | tuple[str, int]:
         try:
             service.set_active(
                 db.session(),
-                actor=_actor(),
+                actor=current_actor(),
                 staff=staff,
                 active=not staff.active,
                 reason=form.reason.data,
@@ -135,6 +126,6 @@ def reset_totp(staff_id: int) -> Response | tuple[str, int]:
     form = StaffActiveForm(prefix="totp")
     if not form.validate_on_submit():
         return _account_page(staff, form)
-    totp.reset(db.session(), actor=_actor(), staff=staff, reason=form.reason.data)
+    totp.reset(db.session(), actor=current_actor(), staff=staff, reason=form.reason.data)
     flash(_("The authenticator has been reset."), "success")
     return redirect(url_for("staff.show", staff_id=staff.id))

@@ -21,7 +21,6 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from console import db
-from console.audit import Actor
 from console.auth.models import Staff
 from console.auth.permissions import Permission, audited_read, can, requires
 from console.disclosures import service
@@ -32,7 +31,7 @@ from console.evidence import service as evidence_service
 from console.evidence.models import Evidence, EvidenceKind
 from console.evidence.views import content_disposition
 from console.i18n import jst
-from console.web import render_form
+from console.web import current_actor, get_or_404, render_form
 
 bp = Blueprint("disclosures", __name__, url_prefix="/disclosures")
 
@@ -43,15 +42,8 @@ def validity() -> timedelta:
     return timedelta(days=days) if isinstance(days, int) and days > 0 else DEFAULT_VALIDITY
 
 
-def _actor() -> Actor:
-    return Actor.of_staff(current_user)
-
-
 def _request_or_404(request_id: int) -> DisclosureRequest:
-    found = db.session().get(DisclosureRequest, request_id)
-    if found is None:
-        abort(404)
-    return found
+    return get_or_404(DisclosureRequest, request_id)
 
 
 def _visible_or_403(request_id: int) -> DisclosureRequest:
@@ -117,7 +109,7 @@ def create() -> Response | tuple[str, int]:
         try:
             created = service.create_request(
                 db.session(),
-                actor=_actor(),
+                actor=current_actor(),
                 authority=form.authority.data,
                 legal_basis=form.legal_basis.data,
                 document_ref=form.document_ref.data,
@@ -140,7 +132,7 @@ def create() -> Response | tuple[str, int]:
 
 
 def _detail_context(found: DisclosureRequest) -> dict[str, Any]:
-    actor = _actor()
+    actor = current_actor()
     try:
         service.require_unmasked_access(found, actor)
         may_open = True
@@ -179,7 +171,7 @@ def decide(request_id: int) -> Response | tuple[str, int]:
         try:
             service.decide(
                 db.session(),
-                actor=_actor(),
+                actor=current_actor(),
                 request=found,
                 approve=form.decision.data == "approve",
                 reason=form.reason.data,
@@ -207,7 +199,7 @@ def decide(request_id: int) -> Response | tuple[str, int]:
 def _open_or_403(request_id: int) -> DisclosureRequest:
     found = _request_or_404(request_id)
     try:
-        service.require_unmasked_access(found, _actor())
+        service.require_unmasked_access(found, current_actor())
     except service.DisclosureForbiddenError:
         abort(403)
     return found
@@ -220,7 +212,7 @@ def records(request_id: int) -> str:
     """The approved scope, unmasked, to the named staff only, until it expires (Art. 4-2)."""
     found = _open_or_403(request_id)
     session = db.session()
-    service.record_unmasked_view(session, actor=_actor(), request=found, what="records")
+    service.record_unmasked_view(session, actor=current_actor(), request=found, what="records")
     incidents = service.scope_incidents(session, found)
     users = service.scope_users(session, found)
     return render_template(
@@ -249,7 +241,7 @@ def evidence_item(request_id: int, evidence_id: int) -> str:
     except service.DisclosureForbiddenError:
         abort(403)
     service.record_unmasked_view(
-        session, actor=_actor(), request=found, what="evidence", evidence_id=item.id
+        session, actor=current_actor(), request=found, what="evidence", evidence_id=item.id
     )
     lines: list[str] = []
     more = False
@@ -268,7 +260,7 @@ def export(request_id: int) -> Response:
     form = ExportForm()
     if not form.validate_on_submit():
         abort(400)
-    built = service.build_export(db.session(), actor=_actor(), request=found)
+    built = service.build_export(db.session(), actor=current_actor(), request=found)
 
     def stream() -> Any:
         try:

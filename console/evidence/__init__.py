@@ -32,6 +32,7 @@ def user_panel(db: Session, service_user: Any, _staff: Any) -> dict[str, Any]:
 
 
 def init_app(app: Flask) -> None:
+    from console.audit.actions import label as action_label
     from console.auth.permissions import Permission
     from console.evidence import cli, views
     from console.evidence.masking import mask_html
@@ -43,7 +44,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["mask"] = mask_html
     app.jinja_env.filters["evidence_size"] = views.human_size
     app.jinja_env.globals.update(
-        evidence_action_label=views.action_label, view_mode_label=views.view_mode_label
+        evidence_action_label=action_label, view_mode_label=views.view_mode_label
     )
     add_incident_panel(
         app,

@@ -19,48 +19,22 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
 from console import db
-from console.audit import Actor
 from console.auth.permissions import Permission, audited_read, requires
 from console.evidence import service
 from console.evidence.forms import FileEvidenceForm, NoteEvidenceForm, WithdrawForm
 from console.evidence.models import Evidence, EvidenceKind
 from console.incidents.models import Incident
 from console.users.models import ServiceUser
-from console.web import render_form
+from console.web import current_actor, get_or_404, render_form
 
 bp = Blueprint("evidence", __name__)
 
 DOWNLOAD_CSP = "sandbox"
 VIEW_MODES = {"page": _l("item page"), "preview": _l("image preview"), "image": _l("image")}
-
-
-# The labels of this feature's audit actions, in this feature's catalogue too.
-ACTION_LABELS = {
-    "evidence.added": _l("Evidence added"),
-    "evidence.viewed": _l("Evidence viewed"),
-    "evidence.downloaded": _l("Evidence downloaded"),
-    "evidence.withdrawn": _l("Evidence withdrawn"),
-    "evidence.verified": _l("Evidence hashes checked"),
-    "disclosure.requested": _l("Disclosure requested"),
-    "disclosure.approved": _l("Disclosure approved"),
-    "disclosure.refused": _l("Disclosure refused"),
-    "disclosure.unmasked_viewed": _l("Unmasked records viewed"),
-    "disclosure.exported": _l("Disclosure exported"),
-    "disclosure.expired": _l("Disclosure expired"),
-}
-
-
-def action_label(action: str) -> str:
-    """The label of an evidence or disclosure audit action in the current language."""
-    from console.audit.actions import label
-
-    known = ACTION_LABELS.get(action)
-    return str(known) if known is not None else label(action)
 
 
 def human_size(size: int | None) -> str:
@@ -80,22 +54,12 @@ def view_mode_label(mode: str) -> str:
     return str(known) if known is not None else mode
 
 
-def _actor() -> Actor:
-    return Actor.of_staff(current_user)
-
-
 def _incident_or_404(incident_id: int) -> Incident:
-    incident = db.session().get(Incident, incident_id)
-    if incident is None:
-        abort(404)
-    return incident
+    return get_or_404(Incident, incident_id)
 
 
 def _evidence_or_404(evidence_id: int) -> Evidence:
-    evidence = db.session().get(Evidence, evidence_id)
-    if evidence is None:
-        abort(404)
-    return evidence
+    return get_or_404(Evidence, evidence_id)
 
 
 def incident_url(incident_id: int) -> str | None:
@@ -155,7 +119,7 @@ def add_file(incident_id: int) -> Response | tuple[str, int]:
         try:
             evidence = service.add_file(
                 db.session(),
-                actor=_actor(),
+                actor=current_actor(),
                 incident=incident,
                 stream=upload.stream,
                 filename=upload.filename or "",
@@ -180,7 +144,7 @@ def add_note(incident_id: int) -> Response | tuple[str, int]:
         try:
             evidence = service.add_note(
                 db.session(),
-                actor=_actor(),
+                actor=current_actor(),
                 incident=incident,
                 title=form.title.data,
                 body=form.body.data,
@@ -217,7 +181,7 @@ def show(evidence_id: int) -> str:
     """One item: its chain of custody, and its content masked (Art. 4-2)."""
     evidence = _evidence_or_404(evidence_id)
     session = db.session()
-    service.record_view(session, actor=_actor(), evidence=evidence, mode="page")
+    service.record_view(session, actor=current_actor(), evidence=evidence, mode="page")
     lines: list[str] = []
     rows: list[list[str]] = []
     more = False
@@ -288,7 +252,7 @@ def download(evidence_id: int) -> Response:
     """The file as an attachment; text and CSV come masked (Art. 4-2), others as stored."""
     evidence = _evidence_or_404(evidence_id)
     masked = evidence.kind in (EvidenceKind.TEXT, EvidenceKind.CSV, EvidenceKind.NOTE)
-    service.record_download(db.session(), actor=_actor(), evidence=evidence, masked=masked)
+    service.record_download(db.session(), actor=current_actor(), evidence=evidence, masked=masked)
     media_type = (
         f"{evidence.media_type}; charset=utf-8"
         if masked
@@ -314,7 +278,7 @@ def preview(evidence_id: int) -> str:
     evidence = _evidence_or_404(evidence_id)
     if evidence.kind != EvidenceKind.IMAGE:
         abort(404)
-    service.record_view(db.session(), actor=_actor(), evidence=evidence, mode="preview")
+    service.record_view(db.session(), actor=current_actor(), evidence=evidence, mode="preview")
     return render_template("evidence/preview.html", **_item_context(evidence))
 
 
@@ -326,7 +290,7 @@ def image(evidence_id: int) -> Response:
     evidence = _evidence_or_404(evidence_id)
     if evidence.kind != EvidenceKind.IMAGE:
         abort(404)
-    service.record_view(db.session(), actor=_actor(), evidence=evidence, mode="image")
+    service.record_view(db.session(), actor=current_actor(), evidence=evidence, mode="image")
     response = _file_response(
         _streamed(evidence.id, False),  # type: ignore[arg-type]
         evidence.media_type,
@@ -346,7 +310,7 @@ def withdraw(evidence_id: int) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         try:
             service.withdraw(
-                db.session(), actor=_actor(), evidence=evidence, reason=form.reason.data
+                db.session(), actor=current_actor(), evidence=evidence, reason=form.reason.data
             )
         except service.EvidenceError as error:
             form.reason.errors = [*form.reason.errors, str(error)]
@@ -364,7 +328,9 @@ def custody_check(incident_id: int) -> str:
     incident = _incident_or_404(incident_id)
     session = db.session()
     checks = list(service.check_all(session, incident_id))
-    service.record_verification(session, actor=_actor(), checks=checks, incident_id=incident_id)
+    service.record_verification(
+        session, actor=current_actor(), checks=checks, incident_id=incident_id
+    )
     return render_template(
         "evidence/custody.html",
         checks=checks,

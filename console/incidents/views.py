@@ -9,7 +9,6 @@ from sqlmodel import col, select
 from werkzeug.wrappers import Response
 
 from console import db
-from console.audit import Actor
 from console.auth.models import Staff
 from console.auth.permissions import Permission, can, requires
 from console.incidents import service
@@ -27,13 +26,9 @@ from console.navigation import incident_panels
 from console.online_services import OnlineService
 from console.terms import BY_CODE, CATEGORIES
 from console.users.models import ServiceUser, TermsVersion
-from console.web import render_form
+from console.web import current_actor, render_form
 
 bp = Blueprint("incidents", __name__, url_prefix="/incidents")
-
-
-def _actor() -> Actor:
-    return Actor.of_staff(current_user)
 
 
 def _incident_or_404(incident_id: int) -> Incident:
@@ -99,7 +94,7 @@ def create() -> Response | tuple[str, int]:
         try:
             incident = service.log_incident(
                 db.session(),
-                actor=_actor(),
+                actor=current_actor(),
                 service_user=form.service_user,
                 service=OnlineService(form.service.data),
                 occurred_at=form.occurred_at(),
@@ -181,7 +176,7 @@ def comment(incident_id: int) -> Response | tuple[str, int]:
                 raise service.IncidentError(_("Choose a comment of this incident to correct."))
             service.add_comment(
                 db.session(),
-                actor=_actor(),
+                actor=current_actor(),
                 incident=incident,
                 body=form.body.data,
                 corrects=corrects,
@@ -207,7 +202,7 @@ def assign(incident_id: int) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         try:
             changed = service.assign_reviewer(
-                db.session(), actor=_actor(), incident=incident, reviewer=_reviewer(form)
+                db.session(), actor=current_actor(), incident=incident, reviewer=_reviewer(form)
             )
         except service.IncidentError as error:
             form.reviewer_id.errors.append(str(error))
@@ -228,7 +223,7 @@ def review(incident_id: int) -> Response | tuple[str, int]:
     form = ReviewForm()
     if form.validate_on_submit():
         try:
-            service.start_review(db.session(), actor=_actor(), incident=incident)
+            service.start_review(db.session(), actor=current_actor(), incident=incident)
         except service.IncidentError as error:
             form.form_errors.append(str(error))
         else:
@@ -247,7 +242,7 @@ def close(incident_id: int) -> Response | tuple[str, int]:
         try:
             service.close_incident(
                 db.session(),
-                actor=_actor(),
+                actor=current_actor(),
                 incident=incident,
                 outcome=Outcome(form.outcome.data),
                 reason=form.reason.data,
@@ -273,7 +268,7 @@ def bulk_assign() -> Response | tuple[str, int]:
         if len(incidents) != len(wanted):
             raise service.IncidentError(_("Some selected incidents do not exist. Reload the page."))
         assigned, skipped = service.bulk_assign(
-            db.session(), actor=_actor(), incidents=incidents, reviewer=_reviewer(form)
+            db.session(), actor=current_actor(), incidents=incidents, reviewer=_reviewer(form)
         )
     except service.IncidentError as error:
         form.incident_ids.errors.append(str(error))

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from console import db
-from console.audit import Actor
 from console.auth.models import Staff
 from console.auth.permissions import Permission, requires
 from console.notices import service
@@ -22,13 +20,9 @@ from console.notices.forms import (
 )
 from console.notices.models import Notice, NoticeKind, NoticeState
 from console.timeutil import to_jst
-from console.web import render_form
+from console.web import current_actor, render_form
 
 bp = Blueprint("notice_admin", __name__, url_prefix="/manage/notices")
-
-
-def _actor() -> Actor:
-    return Actor.of_staff(current_user)
 
 
 def _notice_or_404(notice_id: int) -> Notice:
@@ -62,7 +56,9 @@ def create() -> Response | tuple[str, int]:
     form = NoticeForm()
     if form.validate_on_submit():
         try:
-            notice = service.create_notice(db.session(), actor=_actor(), data=form.to_input())
+            notice = service.create_notice(
+                db.session(), actor=current_actor(), data=form.to_input()
+            )
         except service.NoticeError as error:
             form.form_errors.append(str(error))
         else:
@@ -94,7 +90,9 @@ def edit(notice_id: int) -> Response | tuple[str, int]:
     form = NoticeForm(obj=None if request.method == "POST" else _form_data(notice))
     if form.validate_on_submit():
         try:
-            service.update_notice(db.session(), actor=_actor(), notice=notice, data=form.to_input())
+            service.update_notice(
+                db.session(), actor=current_actor(), notice=notice, data=form.to_input()
+            )
         except service.NoticeError as error:
             form.form_errors.append(str(error))
         else:
@@ -146,7 +144,7 @@ def publish(notice_id: int) -> Response | tuple[str, int]:
 
     def act(notice: Notice, form: PublishForm) -> str:
         service.publish_notice(
-            db.session(), actor=_actor(), notice=notice, publish_from=form.publish_from_utc()
+            db.session(), actor=current_actor(), notice=notice, publish_from=form.publish_from_utc()
         )
         return _("The notice has been published.")
 
@@ -161,7 +159,7 @@ def extend(notice_id: int) -> Response | tuple[str, int]:
     def act(notice: Notice, form: ExtendForm) -> str:
         service.extend_notice(
             db.session(),
-            actor=_actor(),
+            actor=current_actor(),
             notice=notice,
             new_end=form.new_end_utc(),
             reason=form.reason.data,
@@ -178,7 +176,7 @@ def end_now(notice_id: int) -> Response | tuple[str, int]:
 
     def act(notice: Notice, form: EndNowForm) -> str:
         service.end_notice_now(
-            db.session(), actor=_actor(), notice=notice, reason=form.reason.data or ""
+            db.session(), actor=current_actor(), notice=notice, reason=form.reason.data or ""
         )
         return _("The stop has been ended.")
 
@@ -191,7 +189,9 @@ def cancel(notice_id: int) -> Response | tuple[str, int]:
     """Confirm, then cancel a notice whose stop has not started."""
 
     def act(notice: Notice, form: CancelForm) -> str:
-        service.cancel_notice(db.session(), actor=_actor(), notice=notice, reason=form.reason.data)
+        service.cancel_notice(
+            db.session(), actor=current_actor(), notice=notice, reason=form.reason.data
+        )
         return _("The notice has been cancelled.")
 
     return _act(notice_id, CancelForm, "notices/cancel.html", act)

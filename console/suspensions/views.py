@@ -11,7 +11,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from console import db
-from console.audit import Actor, Subject, record
+from console.audit import Subject, record
 from console.auth.models import Staff
 from console.auth.permissions import Permission, audited_read, requires
 from console.incidents.models import Incident
@@ -35,29 +35,19 @@ from console.timeutil import to_jst, utcnow
 from console.users.models import ServiceUser
 from console.users.search import reference_key
 from console.users.service import find_by_reference
-from console.web import render_form
+from console.web import current_actor, get_or_404, render_form
 
 bp = Blueprint("suspensions", __name__, url_prefix="/suspensions")
 api = Blueprint("suspensions_api", __name__, url_prefix="/api/v1")
 PER_PAGE = 25
 
 
-def _actor() -> Actor:
-    return Actor.of_staff(current_user)
-
-
 def _suspension_or_404(suspension_id: int) -> Suspension:
-    item = db.session().get(Suspension, suspension_id)
-    if item is None:
-        abort(404)
-    return item
+    return get_or_404(Suspension, suspension_id)
 
 
 def _user_or_404(user_id: int) -> ServiceUser:
-    user = db.session().get(ServiceUser, user_id)
-    if user is None:
-        abort(404)
-    return user
+    return get_or_404(ServiceUser, user_id)
 
 
 def _staff_names(*ids: int | None) -> dict[int, str]:
@@ -115,7 +105,7 @@ def user_history(user_id: int) -> str:
     user = _user_or_404(user_id)
     record(
         db.session(),
-        _actor(),
+        current_actor(),
         "service_user.viewed",
         Subject.of("service_user", user.id),
         {"page": "suspensions.user_history"},
@@ -143,7 +133,7 @@ def propose(user_id: int) -> Response | tuple[str, int]:
         try:
             item = service.propose(
                 db.session(),
-                actor=_actor(),
+                actor=current_actor(),
                 service_user=user,
                 incident_ids=form.incidents.data or [],
                 article_codes=form.articles.data or [],
@@ -266,7 +256,7 @@ def decide(suspension_id: int) -> Response | tuple[str, int]:
         try:
             service.decide(
                 db.session(),
-                actor=_actor(),
+                actor=current_actor(),
                 item=item,
                 decision=form.decision.data,
                 reason=form.reason.data or "",
@@ -288,7 +278,9 @@ def withdraw(suspension_id: int) -> Response | tuple[str, int]:
     form = WithdrawForm()
     if form.validate_on_submit():
         try:
-            service.withdraw(db.session(), actor=_actor(), item=item, reason=form.reason.data or "")
+            service.withdraw(
+                db.session(), actor=current_actor(), item=item, reason=form.reason.data or ""
+            )
         except service.SuspensionError as error:
             flash(str(error), "danger")
             return _render_show(item, withdraw_form=form)
@@ -305,7 +297,9 @@ def lift(suspension_id: int) -> Response | tuple[str, int]:
     form = LiftForm()
     if form.validate_on_submit():
         try:
-            service.cut_short(db.session(), actor=_actor(), item=item, reason=form.reason.data)
+            service.cut_short(
+                db.session(), actor=current_actor(), item=item, reason=form.reason.data
+            )
         except service.SuspensionError as error:
             form.reason.errors.append(str(error))
         else:
@@ -329,7 +323,7 @@ def record_objection(suspension_id: int) -> Response | tuple[str, int]:
         try:
             service.record_objection(
                 db.session(),
-                actor=_actor(),
+                actor=current_actor(),
                 item=item,
                 received_on=form.received_on.data,
                 channel=Channel(form.channel.data),
@@ -366,7 +360,7 @@ def reconsider(objection_id: int) -> Response | tuple[str, int]:
         try:
             service.reconsider(
                 db.session(),
-                actor=_actor(),
+                actor=current_actor(),
                 objection=objection,
                 outcome=Reconsideration(form.outcome.data),
                 reason=form.reason.data,
@@ -431,7 +425,9 @@ def notice_printed(suspension_id: int) -> Response:
             "warning",
         )
         return redirect(url_for("suspensions.notice", suspension_id=item.id))
-    digest = service.record_notice_printed(db.session(), actor=_actor(), item=item, html=body)
+    digest = service.record_notice_printed(
+        db.session(), actor=current_actor(), item=item, html=body
+    )
     flash(
         _("The print has been recorded (SHA-256 %(digest)s).", digest=digest[:16] + "…"), "success"
     )
@@ -448,7 +444,9 @@ def status(ref: str) -> Response | tuple[Response, int]:
     user = find_by_reference(db.session(), ref)
     if user is None:
         return jsonify(error="no service user with this reference number"), 404
-    document = service.check_status(db.session(), actor=_actor(), service_user=user, now=utcnow())
+    document = service.check_status(
+        db.session(), actor=current_actor(), service_user=user, now=utcnow()
+    )
     response = jsonify(document)
     response.headers["Cache-Control"] = "no-store"
     return response

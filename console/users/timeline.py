@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from console.audit.actions import label
 from console.online_services import SERVICE_LABELS, OnlineService
 from console.terms import BY_CODE
 
@@ -30,21 +31,6 @@ FIELD_LABELS = {
     "comment_id": _l("Comment"),
     "corrects_id": _l("Corrects comment"),
 }
-# The same msgids as console/audit/actions.py, so this catalogue translates the timeline
-# even before the audit feature's own catalogue exists; other actions fall back to it.
-TIMELINE_ACTIONS = {
-    "service_user.created": _l("Service user registered"),
-    "service_user.updated": _l("Service user record changed"),
-    "service_user.imported": _l("Service user imported"),
-    "incident.logged": _l("Incident logged"),
-    "incident.updated": _l("Incident changed"),
-    "incident.assigned": _l("Reviewer assigned"),
-    "incident.status_changed": _l("Incident status changed"),
-    "incident.closed": _l("Incident closed"),
-    "incident.commented": _l("Comment added"),
-}
-
-
 SYSTEM_ACTORS = {
     "system:cli": _l("Command line (system)"),
     "system:scheduler": _l("Scheduler (system)"),
@@ -60,11 +46,8 @@ def actor_label(login: str, actor_id: int | None, staff_names: dict[int, str]) -
 
 
 def action_label(action: str) -> str:
-    """The label of an audited action in the current language."""
-    from console.audit.actions import label
-
-    known = TIMELINE_ACTIONS.get(action)
-    return str(known) if known is not None else label(action)
+    """The action in words, from the one list of actions (console/audit/actions.py)."""
+    return label(action)
 
 
 # Shown for a creation ("after" only): the few fields that say what it was.

@@ -12,7 +12,6 @@ from sqlmodel import Session, select
 from werkzeug.wrappers import Response
 
 from console import db
-from console.audit import Actor
 from console.auth.models import Staff
 from console.auth.permissions import Permission, audited_read, requires
 from console.navigation import user_panels
@@ -21,13 +20,9 @@ from console.timeutil import jst_day_start, to_jst
 from console.users import service
 from console.users.forms import SearchForm, ServiceUserForm
 from console.users.models import RegistrationRoute, ServiceUser, TermsVersion
-from console.web import render_form
+from console.web import current_actor, render_form
 
 bp = Blueprint("users", __name__, url_prefix="/users")
-
-
-def _actor() -> Actor:
-    return Actor.of_staff(current_user)
 
 
 def _user_or_404(user_id: int) -> ServiceUser:
@@ -91,7 +86,7 @@ def create() -> Response | tuple[str, int]:
         terms = db.session().get(TermsVersion, int(terms_id)) if terms_id else None
         try:
             user = service.create_service_user(
-                db.session(), actor=_actor(), terms_version=terms, **values
+                db.session(), actor=current_actor(), terms_version=terms, **values
             )
         except service.UserError as error:
             form.reference_no.errors.append(str(error))
@@ -119,7 +114,7 @@ def edit(user_id: int) -> Response | tuple[str, int]:
         try:
             changed = service.update_service_user(
                 db.session(),
-                actor=_actor(),
+                actor=current_actor(),
                 user=user,
                 terms_version_id=int(terms_id) if terms_id else None,
                 **values,
@@ -143,7 +138,7 @@ def show(user_id: int) -> str:
     session = db.session()
     user = _user_or_404(user_id)
     staff = current_user._get_current_object()
-    service.record_view(session, actor=_actor(), user=user)
+    service.record_view(session, actor=current_actor(), user=user)
     incidents = incidents_service.incidents_of(session, user=user)
     return render_template(
         "users/show.html",
