@@ -75,4 +75,4 @@ def test_decision_and_review_inputs_never_fail(signed_in, decision, reason, befo
     )
     assert response.status_code in (200, 302, 400, 403, 404, 422)
     listing = signed_in.get("/disclosures/", query_string={"before": before, "status": status})
-    assert listing.status_code == 200
+    assert listing.status_code in (200, 400)  # 400: a NUL character (console/security.py)
