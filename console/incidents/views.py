@@ -143,7 +143,9 @@ def _show(incident: Incident, status: int = 200, **forms: object) -> tuple[str, 
         "incidents/show.html",
         incident=incident,
         user=session.get(ServiceUser, incident.service_user_id),
-        terms=session.get(TermsVersion, incident.terms_version_id),
+        terms=session.get(TermsVersion, incident.terms_version_id)
+        if incident.terms_version_id
+        else None,
         categories=[BY_CODE[code] for code in service.categories_of(session, incident)],
         comments=comments,
         comment_numbers={comment.id: number for number, comment in enumerate(comments, 1)},

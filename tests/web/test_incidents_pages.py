@@ -210,3 +210,21 @@ def test_dashboard_links_lead_to_working_lists(
     page = response.get_data(as_text=True)
     assert f'href="/incidents/{mine.id}"' in page
     assert f'href="/incidents/{theirs.id}"' not in page
+
+
+def test_the_incident_page_offers_a_suspension_proposal_citing_it(app, client, make_staff):
+    from tests.factories_suspensions import make_incident as incident_for
+    from tests.factories_suspensions import make_user as user_for
+
+    counselor = make_staff(Role.COUNSELOR)
+    incident = incident_for(app, user_for(app), counselor)
+    client.post(
+        "/auth/login", data={"login": counselor.login, "password": "correct horse battery staple"}
+    )
+    response = client.get(f"/incidents/{incident.id}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    link = f"/suspensions/users/{incident.service_user_id}/propose?incident={incident.id}"
+    assert link in page.replace("&amp;", "&")
+    proposal = client.get(link).get_data(as_text=True)
+    assert f'value="{incident.id}" checked' in proposal or "checked" in proposal
