@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -19,9 +19,9 @@ from console.audit import COMMAND_LINE
 from console.auth import service as staff_service
 from console.auth.models import Role
 from console.online_services import OnlineService
-from console.timeutil import from_jst
+from console.timeutil import from_jst, to_jst, utcnow
 from console.users import service as users_service
-from console.users.models import RegistrationRoute
+from console.users.models import RegistrationRoute, ServiceUser
 
 TERMS_FILE = Path(__file__).parent / "data" / "terms-2022-05-01.ja.txt"
 
@@ -200,10 +200,6 @@ DEMO_INCIDENTS = (
 
 
 def _days_ago_jst(days: int, hour: int) -> datetime:
-    from datetime import timedelta
-
-    from console.timeutil import to_jst, utcnow
-
     day = to_jst(utcnow()).date() - timedelta(days=days)
     return from_jst(datetime(day.year, day.month, day.day, hour))
 
@@ -252,6 +248,82 @@ def _ensure_incidents() -> None:
                 )
 
 
+def _next_jst(days: int, hour: int) -> datetime:
+    """``days`` from today at ``hour`` o'clock, Japan time, as aware UTC."""
+    day = to_jst(utcnow()).date() + timedelta(days=days)
+    return from_jst(datetime(day.year, day.month, day.day, hour))
+
+
+def _ensure_notice() -> None:
+    """A published maintenance stop next week, so the public page has something to show."""
+    from sqlmodel import select
+
+    from console.audit import Actor
+    from console.notices import service as notices_service
+    from console.notices.models import Notice, NoticeCause, NoticeKind
+
+    with db.transaction() as session:
+        supervisor = staff_service.find_by_login(session, "supervisor")
+        if supervisor is None or session.exec(select(Notice.id).limit(1)).first() is not None:
+            return
+        actor = Actor.of_staff(supervisor)
+        notice = notices_service.create_notice(
+            session,
+            actor=actor,
+            data=notices_service.NoticeInput(
+                kind=NoticeKind.PLANNED,
+                services=[OnlineService.SEMINAR, OnlineService.BOOKING_PAGE],
+                cause=NoticeCause.MAINTENANCE,
+                starts_at=_next_jst(7, 22),
+                ends_at=_next_jst(8, 6),
+                title_ja="システム保守のためオンラインセミナーと予約ページを停止します",
+                body_ja="定期保守のため、下記の時間帯はオンラインセミナーの受講とオンライン予約ができません。",
+                impact="オンラインセミナー、オンライン予約ページ",
+                contact="ハローワーク渋谷 職業相談部門（代表電話）",
+                extension_possible=True,
+            ),
+        )
+        notices_service.publish_notice(session, actor=actor, notice=notice, publish_from=None)
+
+
+def _ensure_proposal() -> None:
+    """A counselor's suspension proposal awaiting a supervisor's decision (Art. 9-2)."""
+    from sqlmodel import select
+
+    from console.audit import Actor
+    from console.incidents.models import Incident, IncidentCategory, IncidentStatus
+    from console.suspensions import service as suspensions_service
+    from console.suspensions.models import Kind, Suspension
+
+    with db.transaction() as session:
+        counselor = staff_service.find_by_login(session, "counselor")
+        incident = session.exec(
+            select(Incident)
+            .where(Incident.status == IncidentStatus.OPEN.value)
+            .order_by(Incident.id)
+        ).first()
+        if counselor is None or incident is None:
+            return
+        if session.exec(select(Suspension.id).limit(1)).first() is not None:
+            return
+        codes = session.exec(
+            select(IncidentCategory.code).where(IncidentCategory.incident_id == incident.id)
+        ).all()
+        suspensions_service.propose(
+            session,
+            actor=Actor.of_staff(counselor),
+            service_user=session.get(ServiceUser, incident.service_user_id),
+            incident_ids=[incident.id],
+            article_codes=list(codes),
+            kind=Kind.STOP,
+            starts_at=_next_jst(1, 0),
+            ends_at=_next_jst(15, 0),
+            all_services=False,
+            services=[incident.service],
+            reason="講師の注意後もチャットで他の参加者を揶揄する書き込みを続けたため、2週間の利用停止を提案します。",
+        )
+
+
 def load_demo(logins_file: str | None = None) -> list[str]:
     """Create what is missing and return the lines to print: one login per role."""
     path = Path(logins_file or Path(current_app.instance_path) / "demo-logins.txt")
@@ -260,6 +332,8 @@ def load_demo(logins_file: str | None = None) -> list[str]:
     _write_logins(path, passwords)
     _ensure_terms_and_users()
     _ensure_incidents()
+    _ensure_notice()
+    _ensure_proposal()
     lines = ["Demo logins (login id / password / role):"]
     for person in DEMO_STAFF:
         shown = passwords.get(person.login, "(set before this file was kept)")

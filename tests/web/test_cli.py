@@ -11,6 +11,8 @@ from sqlmodel import func, select
 from console import PROJECT_ROOT, db
 from console.audit.models import AuditEntry
 from console.auth.models import Staff
+from console.notices.models import Notice
+from console.suspensions.models import Suspension
 from console.users.models import ServiceUser, TermsVersion
 from tests.conftest import PASSWORD
 
@@ -69,6 +71,8 @@ def test_demo_load_is_idempotent_and_prints_every_login(app, runner, tmp_path):
     assert count(app, Staff) == 5
     assert count(app, ServiceUser) >= 5
     assert count(app, TermsVersion) == 1
+    assert count(app, Notice) == 1  # a published maintenance stop for the public page
+    assert count(app, Suspension) == 1  # a proposal awaiting a supervisor's decision
 
 
 def test_demo_passwords_work(app, runner, client, tmp_path):
