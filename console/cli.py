@@ -1,4 +1,5 @@
-"""``flask db …`` and ``flask demo …``; each feature adds its own group in its ``init_app``."""
+"""``flask db …``, ``flask demo …`` and ``flask scheduler …``; each feature adds its own group
+in its ``init_app``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from console import PROJECT_ROOT, db
+from console.scheduler import scheduler_group
 
 db_group = AppGroup("db", help="Database migrations (Alembic).")
 demo_group = AppGroup("demo", help="Demonstration data.")
@@ -54,3 +56,4 @@ def demo_load_command(logins_file: str | None) -> None:
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(demo_group)
+    app.cli.add_command(scheduler_group)
