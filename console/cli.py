@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from console import PROJECT_ROOT, db
+from console.demo import load_demo
 from console.scheduler import scheduler_group
 
 db_group = AppGroup("db", help="Database migrations (Alembic).")
@@ -47,8 +48,6 @@ def current_command() -> None:
 )
 def demo_load_command(logins_file: str | None) -> None:
     """Create the demo staff and service users (idempotent) and print the demo logins."""
-    from console.demo import load_demo
-
     for line in load_demo(logins_file):
         click.echo(line)
 

@@ -20,7 +20,8 @@ from typing import IO, Any
 from flask_babel import gettext as _
 from sqlmodel import Session, col, select, update
 
-from console.audit import Actor, Subject, changes, record
+from console.audit import SCHEDULER, Actor, Subject, changes, record
+from console.audit.models import AuditEntry
 from console.auth.models import Staff
 from console.disclosures.models import (
     DataKind,
@@ -448,8 +449,6 @@ def expire_sweep(db: Session, now: datetime) -> int:
             .values(expiry_logged_at=now)
         )
         if result.rowcount == 1:  # type: ignore[attr-defined]
-            from console.audit import SCHEDULER
-
             record(db, SCHEDULER, "disclosure.expired", Subject.of("disclosure", request_id), {})
             claimed += 1
     return claimed
@@ -476,8 +475,6 @@ def list_requests(
 
 def trail(db: Session, request: DisclosureRequest) -> list[evidence_service.CustodyEvent]:
     """Every audit entry about the request, oldest first."""
-    from console.audit.models import AuditEntry
-
     entries = db.exec(
         select(AuditEntry)
         .where(AuditEntry.subject_type == "disclosure", AuditEntry.subject_id == str(request.id))

@@ -17,9 +17,9 @@ from sqlmodel import select
 from console import db
 from console.audit import Actor
 from console.audit.models import AuditEntry
-from console.auth.models import Role
 from console.disclosures import service
 from console.disclosures.models import DisclosureRequest
+from console.permissions import Role
 from console.sweeps import registered_sweeps
 from tests.conftest import PASSWORD
 from tests.factories_evidence import (  # noqa: F401 - fixtures
