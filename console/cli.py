@@ -1,4 +1,5 @@
-"""``flask db …`` and ``flask demo …``; each feature adds its own group in its ``init_app``.
+"""``flask db …``, ``flask demo …`` and ``flask scheduler …``; each feature adds its own group
+in its ``init_app``.
 
 Every command of every group reports a database it cannot use, or a file it cannot
 write, in one line naming the database and the reason (exit status 1), never a traceback.
@@ -20,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 
 from console import PROJECT_ROOT, db
 from console.files import FileWriteError
+from console.scheduler import scheduler_group
 
 MISSING_TABLE = re.compile(r"no such table|relation .* does not exist")
 
@@ -103,4 +105,5 @@ def init_app(app: Flask) -> None:
     """Add the core groups, then make every command's errors one line (after the features')."""
     app.cli.add_command(db_group)
     app.cli.add_command(demo_group)
+    app.cli.add_command(scheduler_group)
     _wrap_commands(app.cli)

@@ -158,7 +158,3 @@ def status_command() -> None:
     if state.stale:
         click.echo("WARNING: more than 5 minutes ago; is `flask scheduler run` running?")
         raise SystemExit(1)
-
-
-def init_app(app: Flask) -> None:
-    app.cli.add_command(scheduler_group)

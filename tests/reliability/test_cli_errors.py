@@ -53,8 +53,8 @@ def arguments(tmp_path: Path) -> dict[tuple[str, ...], list[str]]:
         ("staff", "disable"): ["kanri"],
         ("staff", "list"): [],
         ("suspensions", "sweep"): [],
-        ("suspensions", "token", "create"): ["booking"],
-        ("suspensions", "token", "revoke"): ["1"],
+        ("staff", "token", "create"): ["booking"],
+        ("staff", "token", "revoke"): ["1"],
         ("terms", "import"): [str(terms), "--effective", "2026-12-01", "--label", "改定"],
         ("users", "import"): [str(register)],
     }
