@@ -6,7 +6,6 @@ Passwords are generated on first load and kept in ``instance/demo-logins.txt``
 
 from __future__ import annotations
 
-import os
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -15,7 +14,7 @@ from pathlib import Path
 from flask import current_app
 from sqlmodel import select
 
-from console import db
+from console import db, files
 from console.audit import COMMAND_LINE, Actor
 from console.auth import service as staff_service
 from console.incidents import service as incidents_service
@@ -112,8 +111,7 @@ def _read_logins(path: Path) -> dict[str, str]:
 
 def _write_logins(path: Path, logins: dict[str, str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+    with files.atomic_write_text(path) as handle:
         handle.writelines(f"{login}\t{password}\n" for login, password in logins.items())
 
 

@@ -122,6 +122,8 @@ scheduler_group = AppGroup("scheduler", help="The scheduler process (run exactly
 def run_command() -> None:
     """Run the scheduler in the foreground until Ctrl-C or SIGTERM."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    with db.transaction(write=False) as session:
+        health(session)  # a database that cannot be used is one line now, not a log every tick
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     scheduler = build_scheduler(app)
 

@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response
 from console import db
 from console.auth.models import Staff
 from console.disclosures import service
+from console.disclosures.export import build_export
 from console.disclosures.forms import DecisionForm, DisclosureRequestForm, ExportForm
 from console.disclosures.models import DataKind, DisclosureRequest, DisclosureStatus
 from console.disclosures.service import DEFAULT_VALIDITY
@@ -256,7 +257,7 @@ def export(request_id: int) -> Response:
     form = ExportForm()
     if not form.validate_on_submit():
         abort(400)
-    built = service.build_export(db.session(), actor=current_actor(), request=found)
+    built = build_export(db.session(), actor=current_actor(), request=found)
 
     def stream() -> Any:
         try:

@@ -19,7 +19,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
     frozenset(layer.split())
     for layer in (
         # the kernel: settings, time, database, words, the access policy, plug-in points
-        "__init__ config extensions timeutil rules online_services terms",
+        "__init__ config extensions files timeutil rules online_services terms",
         "modeltypes db i18n masking permissions sweeps",
         "navigation errors security",
         # the trail every change is written to
