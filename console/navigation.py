@@ -7,7 +7,7 @@ the dashboard and the pages of ``console/users`` never import a feature above th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +16,7 @@ from flask_babel import LazyString
 from markupsafe import Markup
 from sqlmodel import Session
 
+from console.labels import Labelled
 from console.permissions import Permission, can, role_may
 
 NAV_KEY = "console.nav"
@@ -106,16 +107,16 @@ def user_records(app: Flask, db: Session, service_user: Any) -> dict[str, list[i
     return {kind: ids_of(db, service_user) for kind, ids_of in sources.items()}
 
 
-def add_value_labels(app: Flask, labels: Mapping[str, Any]) -> None:
+def add_value_labels(app: Flask, codes: type[Labelled]) -> None:
     """Words for the stored codes of a feature (``"closed"`` → 終了), for timelines."""
-    app.extensions.setdefault(VALUE_LABELS_KEY, []).append(labels)
+    app.extensions.setdefault(VALUE_LABELS_KEY, []).append(codes)
 
 
 def value_label(app: Flask, value: str) -> str | None:
     """The words for a stored code, from the first feature that knows it, or None."""
-    for labels in app.extensions.get(VALUE_LABELS_KEY, []):
-        if value in labels:
-            return str(labels[value])
+    for codes in app.extensions.get(VALUE_LABELS_KEY, []):
+        if value in codes._value2member_map_:
+            return str(codes(value).label)
     return None
 
 

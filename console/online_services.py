@@ -3,28 +3,20 @@ suspensions stop and notices announce."""
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from flask_babel import lazy_gettext as _l
 
-
-class OnlineService(StrEnum):
-    INDIVIDUAL_COUNSELING = "individual_counseling"  # 個別の職業相談 (Art. 1 (4))
-    SEMINAR = "seminar"  # セミナー
-    INTERVIEW_FAIR = "interview_fair"  # 面接会
-    BOOKING_PAGE = "booking_page"  # オンライン予約ページ (notices only)
-
-    @property
-    def label(self) -> str:
-        return str(SERVICE_LABELS[self])
+from console.labels import Labelled
 
 
-SERVICE_LABELS = {
-    OnlineService.INDIVIDUAL_COUNSELING: _l("Individual job counseling"),
-    OnlineService.SEMINAR: _l("Seminars"),
-    OnlineService.INTERVIEW_FAIR: _l("Interview fairs"),
-    OnlineService.BOOKING_PAGE: _l("Online booking page"),
-}
+class OnlineService(Labelled):
+    INDIVIDUAL_COUNSELING = (
+        "individual_counseling",
+        _l("Individual job counseling"),
+    )  # 個別の職業相談 (Art. 1 (4))
+    SEMINAR = "seminar", _l("Seminars")  # セミナー
+    INTERVIEW_FAIR = "interview_fair", _l("Interview fairs")  # 面接会
+    BOOKING_PAGE = "booking_page", _l("Online booking page")  # オンライン予約ページ (notices only)
+
 
 # The services a person is enrolled in, has incidents in, and can be suspended from.
 USER_SERVICES = (

@@ -15,26 +15,16 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from console.labels import Labelled
+
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., Any])
 
 
-class Role(StrEnum):
-    COUNSELOR = "counselor"
-    SUPERVISOR = "supervisor"
-    AUDITOR = "auditor"
-    ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
-
-
-ROLE_LABELS = {
-    Role.COUNSELOR: _l("Counselor"),
-    Role.SUPERVISOR: _l("Supervisor"),
-    Role.AUDITOR: _l("Auditor"),
-    Role.ADMIN: _l("Administrator"),
-}
+class Role(Labelled):
+    COUNSELOR = "counselor", _l("Counselor")
+    SUPERVISOR = "supervisor", _l("Supervisor")
+    AUDITOR = "auditor", _l("Auditor")
+    ADMIN = "admin", _l("Administrator")
 
 
 class Permission(StrEnum):

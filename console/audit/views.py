@@ -29,6 +29,7 @@ from console.audit.canonical import format_time
 from console.audit.export import render
 from console.audit.forms import SearchForm, VerifyForm
 from console.audit.trail import Actor, Subject, record
+from console.forms import has_control_characters
 from console.i18n import current_language
 from console.permissions import Permission, audited_read, requires
 from console.timeutil import as_utc, from_jst, utcnow
@@ -133,7 +134,7 @@ def entry(seq: int) -> str:
 @requires(Permission.AUDIT_READ)
 def subject(subject_type: str, subject_id: str) -> str:
     """Everything that happened to one staff account, service user, incident or suspension."""
-    if _has_control_characters(subject_type + subject_id):
+    if has_control_characters(subject_type + subject_id, allowed=frozenset()):
         abort(404)
     before = request.args.get("before", type=int)
     if before is not None and not 1 <= before <= MAX_SEQ:
@@ -249,10 +250,6 @@ def export_csv() -> Any:
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
-
-
-def _has_control_characters(value: str) -> bool:
-    return any(ord(char) < 32 for char in value)
 
 
 def problem_kind_label(kind: str) -> str:

@@ -3,51 +3,28 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
 
+from console.labels import Labelled
 from console.modeltypes import code_field, utc_field
 
 
-class DisclosureStatus(StrEnum):
-    REQUESTED = "requested"
-    APPROVED = "approved"
-    REFUSED = "refused"
-
-    @property
-    def label(self) -> str:
-        return str(STATUS_LABELS[self])
+class DisclosureStatus(Labelled):
+    REQUESTED = "requested", _l("Awaiting approval"), "warning"
+    APPROVED = "approved", _l("Approved"), "success"
+    REFUSED = "refused", _l("Refused"), "secondary"
 
 
-STATUS_LABELS = {
-    DisclosureStatus.REQUESTED: _l("Awaiting approval"),
-    DisclosureStatus.APPROVED: _l("Approved"),
-    DisclosureStatus.REFUSED: _l("Refused"),
-}
-
-
-class DataKind(StrEnum):
+class DataKind(Labelled):
     """Which kinds of records a request covers."""
 
-    INCIDENTS = "incidents"
-    NOTES = "notes"
-    ACCESS_LOGS = "access_logs"
-    FILES = "files"
-
-    @property
-    def label(self) -> str:
-        return str(DATA_KIND_LABELS[self])
-
-
-DATA_KIND_LABELS = {
-    DataKind.INCIDENTS: _l("Incident records (descriptions)"),
-    DataKind.NOTES: _l("Typed evidence notes"),
-    DataKind.ACCESS_LOGS: _l("Access logs and chat logs (CSV, text)"),
-    DataKind.FILES: _l("Other evidence files (images, PDF)"),
-}
+    INCIDENTS = "incidents", _l("Incident records (descriptions)")
+    NOTES = "notes", _l("Typed evidence notes")
+    ACCESS_LOGS = "access_logs", _l("Access logs and chat logs (CSV, text)")
+    FILES = "files", _l("Other evidence files (images, PDF)")
 
 
 class DisclosureRequest(SQLModel, table=True):

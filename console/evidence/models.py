@@ -3,36 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, ForeignKey, Integer, LargeBinary, Text
 from sqlmodel import Field, SQLModel
 
+from console.labels import Labelled
 from console.modeltypes import code_field, utc_field
 
 
-class EvidenceKind(StrEnum):
+class EvidenceKind(Labelled):
     """What the item holds; files by the type read from their content, never their name."""
 
-    IMAGE = "image"
-    PDF = "pdf"
-    TEXT = "text"
-    CSV = "csv"
-    NOTE = "note"
-
-    @property
-    def label(self) -> str:
-        return str(KIND_LABELS[self])
-
-
-KIND_LABELS = {
-    EvidenceKind.IMAGE: _l("Image"),
-    EvidenceKind.PDF: _l("PDF"),
-    EvidenceKind.TEXT: _l("Chat log (text)"),
-    EvidenceKind.CSV: _l("Access log (CSV)"),
-    EvidenceKind.NOTE: _l("Typed note"),
-}
+    IMAGE = "image", _l("Image")
+    PDF = "pdf", _l("PDF")
+    TEXT = "text", _l("Chat log (text)")
+    CSV = "csv", _l("Access log (CSV)")
+    NOTE = "note", _l("Typed note")
 
 
 class Evidence(SQLModel, table=True):

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
 from console.incidents import views
-from console.incidents.forms import OUTCOME_LABELS, SEVERITY_LABELS, STATUS_LABELS
+from console.incidents.models import IncidentStatus, Outcome, Severity
 from console.incidents.service import awaiting_action, incidents_of, my_open_incidents, unassigned
 from console.navigation import (
     NavItem,
@@ -48,11 +48,6 @@ def user_incident_ids(db: Session, service_user: Any) -> list[int]:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
-    app.jinja_env.globals.update(
-        INCIDENT_STATUS_LABELS=STATUS_LABELS,
-        INCIDENT_SEVERITY_LABELS=SEVERITY_LABELS,
-        INCIDENT_OUTCOME_LABELS=OUTCOME_LABELS,
-    )
     add_nav(app, NavItem("incidents.index", _l("Incidents"), Permission.INCIDENTS_VIEW, order=20))
     add_panel(
         app,
@@ -74,5 +69,5 @@ def init_app(app: Flask) -> None:
         app, UserPanel("incidents/_user_panel.html", Permission.INCIDENTS_VIEW, user_panel, 5)
     )
     add_user_records(app, "incident", user_incident_ids)
-    for labels in (STATUS_LABELS, OUTCOME_LABELS, SEVERITY_LABELS):
-        add_value_labels(app, labels)
+    for codes in (IncidentStatus, Outcome, Severity):
+        add_value_labels(app, codes)

@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from console import db
+from console.forms import MultiCheckboxField, TextForm
 from console.incidents.models import IncidentStatus, Outcome, Severity
 from console.incidents.service import (
     COMMENT_MAX,
@@ -30,27 +31,10 @@ from console.incidents.service import (
 from console.online_services import service_choices
 from console.terms import category_choices
 from console.timeutil import from_jst, utcnow
-from console.users.forms import EARLIEST_RECORD, MAX_ID_DIGITS, MultiCheckboxField, TextForm
+from console.users.forms import EARLIEST_RECORD, MAX_ID_DIGITS
 from console.users.service import find_by_reference, terms_in_force
 
 LATEST_FILTER = date(2099, 12, 31)
-SEVERITY_LABELS = {
-    Severity.LOW: _l("Low"),
-    Severity.MEDIUM: _l("Medium"),
-    Severity.HIGH: _l("High"),
-}
-STATUS_LABELS = {
-    IncidentStatus.OPEN: _l("Open"),
-    IncidentStatus.UNDER_REVIEW: _l("Under review"),
-    IncidentStatus.CLOSED: _l("Closed"),
-}
-OUTCOME_LABELS = {
-    Outcome.NO_ACTION: _l("No action"),
-    Outcome.WARNING: _l("Warning given"),
-    Outcome.REFERRED_FOR_SUSPENSION: _l("Referred for suspension (Art. 9-2)"),
-    Outcome.OTHER: _l("Other"),
-    Outcome.LOGGED_IN_ERROR: _l("Logged in error"),
-}
 SORT_LABELS = {
     "newest": _l("Newest logged first"),
     "oldest": _l("Oldest logged first"),
@@ -60,13 +44,11 @@ SORT_LABELS = {
 
 
 def severity_choices() -> dict[str, str]:
-    return {value.value: str(label) for value, label in SEVERITY_LABELS.items()}
+    return Severity.choices()
 
 
 def outcome_choices() -> dict[str, str]:
-    return {"": str(_l("Choose the outcome"))} | {
-        value.value: str(label) for value, label in OUTCOME_LABELS.items()
-    }
+    return {"": str(_l("Choose the outcome"))} | Outcome.choices()
 
 
 def reviewer_choices() -> dict[str, str]:
@@ -177,9 +159,10 @@ class BulkAssignForm(TextForm):
 
 
 def status_filter_choices() -> dict[str, str]:
-    return {"active": str(_l("Open or under review")), "": str(_l("Any status"))} | {
-        value.value: str(label) for value, label in STATUS_LABELS.items()
-    }
+    return {
+        "active": str(_l("Open or under review")),
+        "": str(_l("Any status")),
+    } | IncidentStatus.choices()
 
 
 def reviewer_filter_choices() -> dict[str, str]:

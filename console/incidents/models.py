@@ -3,32 +3,33 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
 
+from console.labels import Labelled
 from console.modeltypes import code_field, utc_field
 
 
-class Severity(StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
+class Severity(Labelled):
+    LOW = "low", _l("Low"), "secondary"
+    MEDIUM = "medium", _l("Medium"), "warning"
+    HIGH = "high", _l("High"), "danger"
 
 
-class IncidentStatus(StrEnum):
-    OPEN = "open"
-    UNDER_REVIEW = "under_review"
-    CLOSED = "closed"
+class IncidentStatus(Labelled):
+    OPEN = "open", _l("Open"), "primary"
+    UNDER_REVIEW = "under_review", _l("Under review"), "info"
+    CLOSED = "closed", _l("Closed"), "secondary"
 
 
-class Outcome(StrEnum):
-    NO_ACTION = "no_action"
-    WARNING = "warning"
-    REFERRED_FOR_SUSPENSION = "referred_for_suspension"
-    OTHER = "other"
-    LOGGED_IN_ERROR = "logged_in_error"
+class Outcome(Labelled):
+    NO_ACTION = "no_action", _l("No action")
+    WARNING = "warning", _l("Warning given")
+    REFERRED_FOR_SUSPENSION = "referred_for_suspension", _l("Referred for suspension (Art. 9-2)")
+    OTHER = "other", _l("Other")
+    LOGGED_IN_ERROR = "logged_in_error", _l("Logged in error")
 
 
 class Incident(SQLModel, table=True):
@@ -54,6 +55,18 @@ class Incident(SQLModel, table=True):
     created_at: datetime = utc_field(now=True, index=True)
     updated_at: datetime = utc_field(now=True)
     closed_at: datetime | None = utc_field(nullable=True)
+
+    @property
+    def status_enum(self) -> IncidentStatus:
+        return IncidentStatus(self.status)
+
+    @property
+    def severity_enum(self) -> Severity:
+        return Severity(self.severity)
+
+    @property
+    def outcome_enum(self) -> Outcome | None:
+        return Outcome(self.outcome) if self.outcome else None
 
 
 class IncidentCategory(SQLModel, table=True):

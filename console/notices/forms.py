@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -29,28 +25,23 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from console import db
+from console.forms import JAPAN_TIME_HELP, JapanDateTimeField, TextForm
 from console.i18n import jst
 from console.notices import service
 from console.notices.models import (
-    CAUSE_LABELS,
-    KIND_LABELS,
-    STATE_LABELS,
     NoticeCause,
     NoticeKind,
+    NoticeState,
 )
 from console.online_services import OnlineService, service_choices
-from console.timeutil import from_jst
-
-TIME_FORMAT = "%Y-%m-%dT%H:%M"
-TIME_HELP = _l("Japan time (JST).")
 
 
 def kind_choices() -> dict[str, str]:
-    return {kind.value: str(label) for kind, label in KIND_LABELS.items()}
+    return NoticeKind.choices()
 
 
 def cause_choices() -> dict[str, str]:
-    return {cause.value: str(label) for cause, label in CAUSE_LABELS.items()}
+    return NoticeCause.choices()
 
 
 def notice_service_choices() -> dict[str, str]:
@@ -65,32 +56,12 @@ def terms_choices() -> dict[str, str]:
     return choices
 
 
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-class TextCheckedForm(FlaskForm):
-    """Refuses control characters (NUL and the like) in any typed text, with a clear message."""
-
-    def validate(self, extra_validators: Any = None) -> bool:
-        valid = super().validate(extra_validators)
-        for field in self:
-            if isinstance(field.data, str) and CONTROL_CHARACTERS.search(field.data):
-                field.errors = [*field.errors, _l("Remove the control characters from this text.")]
-                valid = False
-        return valid
-
-
-def jst_field(label: Any, required: bool) -> DateTimeLocalField:
+def japan_time_field(label: Any, required: bool) -> JapanDateTimeField:
     validators = [InputRequired()] if required else [Optional()]
-    return DateTimeLocalField(
-        label,
-        format=TIME_FORMAT,
-        validators=validators,
-        description=TIME_HELP,
-    )
+    return JapanDateTimeField(label, validators=validators, description=JAPAN_TIME_HELP)
 
 
-class NoticeForm(TextCheckedForm):
+class NoticeForm(TextForm):
     kind = SelectField(_l("Kind"), choices=kind_choices, validators=[DataRequired()])
     all_services = BooleanField(_l("Every online service"), default=True)
     services = SelectMultipleField(
@@ -101,8 +72,8 @@ class NoticeForm(TextCheckedForm):
         validate_choice=True,
     )
     cause = SelectField(_l("Cause (Art. 8-6)"), choices=cause_choices, validators=[DataRequired()])
-    starts_at = jst_field(_l("Start"), required=False)
-    ends_at = jst_field(_l("Planned end (may be left empty for an unannounced stop)"), False)
+    starts_at = japan_time_field(_l("Start"), required=False)
+    ends_at = japan_time_field(_l("Planned end (may be left empty for an unannounced stop)"), False)
     terms_version_id = SelectField(
         _l("New terms version (terms changes only)"), choices=terms_choices
     )
@@ -131,7 +102,7 @@ class NoticeForm(TextCheckedForm):
         if not self.all_services.data and not field.data:
             raise ValidationError(_l("Tick the services that stop, or tick every online service."))
 
-    def validate_starts_at(self, field: DateTimeLocalField) -> None:
+    def validate_starts_at(self, field: JapanDateTimeField) -> None:
         if self.kind.data != NoticeKind.TERMS_CHANGE.value and field.data is None:
             raise ValidationError(_l("Enter the start in Japan time, e.g. 2026-12-01 22:00."))
 
@@ -147,8 +118,8 @@ class NoticeForm(TextCheckedForm):
             if self.all_services.data
             else [OnlineService(v) for v in self.services.data],
             cause=NoticeCause(self.cause.data),
-            starts_at=_utc(self.starts_at.data),
-            ends_at=_utc(self.ends_at.data),
+            starts_at=self.starts_at.utc,
+            ends_at=self.ends_at.utc,
             title_ja=self.title_ja.data or "",
             body_ja=self.body_ja.data or "",
             title_en=self.title_en.data or "",
@@ -162,10 +133,6 @@ class NoticeForm(TextCheckedForm):
         )
 
 
-def _utc(local: datetime | None) -> datetime | None:
-    return from_jst(local) if local is not None else None
-
-
 def confirm_field() -> BooleanField:
     return BooleanField(
         _l("I have checked the details above."),
@@ -173,17 +140,14 @@ def confirm_field() -> BooleanField:
     )
 
 
-class PublishForm(TextCheckedForm):
-    publish_from = jst_field(_l("Show to the public from (empty: now)"), required=False)
+class PublishForm(TextForm):
+    publish_from = japan_time_field(_l("Show to the public from (empty: now)"), required=False)
     confirm = confirm_field()
     submit = SubmitField(_l("Publish"))
 
-    def publish_from_utc(self) -> datetime | None:
-        return _utc(self.publish_from.data)
 
-
-class ExtendForm(TextCheckedForm):
-    new_end = jst_field(_l("New end"), required=True)
+class ExtendForm(TextForm):
+    new_end = japan_time_field(_l("New end"), required=True)
     reason = StringField(
         _l("Reason (internal, not shown to the public)"),
         validators=[DataRequired(), Length(max=500)],
@@ -191,13 +155,8 @@ class ExtendForm(TextCheckedForm):
     confirm = confirm_field()
     submit = SubmitField(_l("Extend"))
 
-    def new_end_utc(self) -> datetime:
-        value = _utc(self.new_end.data)
-        assert value is not None
-        return value
 
-
-class EndNowForm(TextCheckedForm):
+class EndNowForm(TextForm):
     reason = StringField(
         _l("Note (internal, not shown to the public)"), validators=[Optional(), Length(max=500)]
     )
@@ -205,7 +164,7 @@ class EndNowForm(TextCheckedForm):
     submit = SubmitField(_l("End the stop now"))
 
 
-class CancelForm(TextCheckedForm):
+class CancelForm(TextForm):
     reason = StringField(
         _l("Reason (internal, not shown to the public)"),
         validators=[DataRequired(), Length(max=500)],
@@ -217,7 +176,7 @@ class CancelForm(TextCheckedForm):
 def state_filter_choices() -> dict[str, str]:
     return {
         "": str(_l("Every state")),
-        **{s.value: str(label) for s, label in STATE_LABELS.items()},
+        **NoticeState.choices(),
     }
 
 
@@ -225,7 +184,7 @@ def kind_filter_choices() -> dict[str, str]:
     return {"": str(_l("Every kind")), **kind_choices()}
 
 
-class FilterForm(TextCheckedForm):
+class FilterForm(TextForm):
     """The list's filters (GET, so no CSRF token)."""
 
     class Meta:

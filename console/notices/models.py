@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
 
+from console.labels import Labelled
 from console.modeltypes import code_field, utc_field
 
 
-class NoticeKind(StrEnum):
-    PLANNED = "planned"  # a stop announced ahead (Art. 9-1)
-    UNPLANNED = "unplanned"  # a stop recorded after the fact, "even without notice" (Art. 9-1)
-    TERMS_CHANGE = "terms_change"  # changed terms and when they take effect (Art. 10)
-
-    @property
-    def label(self) -> str:
-        return str(KIND_LABELS[self])
+class NoticeKind(Labelled):
+    # a stop announced ahead (Art. 9-1)
+    PLANNED = "planned", _l("Planned stop")
+    # a stop recorded after the fact, "even without notice" (Art. 9-1)
+    UNPLANNED = "unplanned", _l("Unannounced stop (recorded afterwards)")
+    # changed terms and when they take effect (Art. 10)
+    TERMS_CHANGE = "terms_change", _l("Change of the terms of use")
 
     @property
     def public_label(self) -> str:
@@ -33,59 +32,29 @@ PUBLIC_KIND_LABELS = {
     NoticeKind.TERMS_CHANGE: _l("Change of the terms of use"),
 }
 
-KIND_LABELS = {
-    NoticeKind.PLANNED: _l("Planned stop"),
-    NoticeKind.UNPLANNED: _l("Unannounced stop (recorded afterwards)"),
-    NoticeKind.TERMS_CHANGE: _l("Change of the terms of use"),
-}
 
-
-class NoticeCause(StrEnum):
+class NoticeCause(Labelled):
     """Art. 8-6: why a stop happens."""
 
-    MAINTENANCE = "maintenance"
-    NETWORK_FAILURE = "network_failure"
-    ATTACK = "attack"
-    DISASTER = "disaster"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return str(CAUSE_LABELS[self])
+    MAINTENANCE = "maintenance", _l("Planned maintenance")
+    NETWORK_FAILURE = "network_failure", _l("Network failure")
+    ATTACK = "attack", _l("Attack on the systems")
+    DISASTER = "disaster", _l("Disaster")
+    OTHER = "other", _l("Other")
 
 
-CAUSE_LABELS = {
-    NoticeCause.MAINTENANCE: _l("Planned maintenance"),
-    NoticeCause.NETWORK_FAILURE: _l("Network failure"),
-    NoticeCause.ATTACK: _l("Attack on the systems"),
-    NoticeCause.DISASTER: _l("Disaster"),
-    NoticeCause.OTHER: _l("Other"),
-}
-
-
-class NoticeState(StrEnum):
+class NoticeState(Labelled):
     """Derived from the times on every read (state.notice_state), never stored."""
 
-    DRAFT = "draft"
-    SCHEDULED = "scheduled"  # published, but shown to the public only from ``publish_from``
-    UPCOMING = "upcoming"
-    IN_PROGRESS = "in_progress"
-    ENDED = "ended"
-    CANCELLED = "cancelled"
-
-    @property
-    def label(self) -> str:
-        return str(STATE_LABELS[self])
-
-
-STATE_LABELS = {
-    NoticeState.DRAFT: _l("Draft"),
-    NoticeState.SCHEDULED: _l("Waiting to be shown"),
-    NoticeState.UPCOMING: _l("Upcoming"),
-    NoticeState.IN_PROGRESS: _l("In progress"),
-    NoticeState.ENDED: _l("Ended"),
-    NoticeState.CANCELLED: _l("Cancelled"),
-}
+    DRAFT = "draft", _l("Draft")
+    SCHEDULED = (
+        "scheduled",
+        _l("Waiting to be shown"),
+    )  # published, but shown to the public only from ``publish_from``
+    UPCOMING = "upcoming", _l("Upcoming")
+    IN_PROGRESS = "in_progress", _l("In progress")
+    ENDED = "ended", _l("Ended")
+    CANCELLED = "cancelled", _l("Cancelled")
 
 
 class Notice(SQLModel, table=True):

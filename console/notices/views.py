@@ -136,7 +136,7 @@ def publish(notice_id: int) -> Response | tuple[str, int]:
 
     def act(notice: Notice, form: PublishForm) -> str:
         service.publish_notice(
-            db.session(), actor=current_actor(), notice=notice, publish_from=form.publish_from_utc()
+            db.session(), actor=current_actor(), notice=notice, publish_from=form.publish_from.utc
         )
         return _("The notice has been published.")
 
@@ -153,7 +153,7 @@ def extend(notice_id: int) -> Response | tuple[str, int]:
             db.session(),
             actor=current_actor(),
             notice=notice,
-            new_end=form.new_end_utc(),
+            new_end=form.new_end.required_utc,
             reason=form.reason.data,
         )
         return _("The stop has been extended.")

@@ -23,6 +23,7 @@ from console.suspensions.queries import services_of, snapshot, subject
 from console.suspensions.rules import (
     MIN_DECISION_REASON,
     SuspensionError,
+    check_decision_reason,
     check_may_decide,
     check_period,
     check_reason,
@@ -60,15 +61,7 @@ def decide(
         verdict = Verdict(decision)
     except ValueError:
         raise SuspensionError(_("Choose approve, amend or reject.")) from None
-    if verdict is not Verdict.APPROVE:
-        reason = check_reason(
-            reason,
-            MIN_DECISION_REASON,
-            _(
-                "Write the reason for this decision in at least %(count)d characters.",
-                count=MIN_DECISION_REASON,
-            ),
-        )
+    reason = check_decision_reason(verdict, reason)
     now = utcnow()
     before = snapshot(db, item)
     if verdict is Verdict.REJECT:
@@ -82,7 +75,7 @@ def decide(
         _start_no_earlier_than(item, now)
     item.decided_by_id = actor.id
     item.decided_at = now
-    item.decision_reason = reason.strip()
+    item.decision_reason = reason
     item.updated_at = now
     db.add(item)
     db.flush()
@@ -91,7 +84,7 @@ def decide(
         actor,
         VERDICT_ACTIONS[verdict],
         subject(item),
-        {"changes": changes(before, snapshot(db, item)), "reason": reason.strip()},
+        {"changes": changes(before, snapshot(db, item)), "reason": reason},
     )
 
 

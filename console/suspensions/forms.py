@@ -3,31 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DateTimeLocalField,
     HiddenField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from console.forms import JapanDateTimeField, MultiCheckboxField, TextForm
 from console.online_services import service_choices
 from console.suspensions.decisions import Amendment
 from console.suspensions.models import (
-    CHANNEL_LABELS,
-    KIND_LABELS,
-    OUTCOME_LABELS,
+    Channel,
     Kind,
     Reconsideration,
     Verdict,
@@ -38,47 +33,39 @@ from console.suspensions.rules import (
     MIN_DECISION_REASON,
     MIN_OBJECTION_TEXT,
     MIN_PROPOSAL_REASON,
+    SuspensionError,
+    check_decision_reason,
+    check_period,
+    check_services,
 )
 from console.terms import category_choices
-from console.timeutil import from_jst
 from console.users.models import ServiceUser
-
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-def _labels(mapping: dict) -> Callable[[], dict[str, str]]:
-    return lambda: {key.value: str(value) for key, value in mapping.items()}
-
-
-def jst_value(field: DateTimeLocalField) -> datetime | None:
-    """A datetime-local field's value (typed in Japan time) as aware UTC."""
-    return from_jst(field.data) if field.data else None
 
 
 class PeriodMixin:
-    """Start, end and scope shared by a proposal and an amendment."""
+    """Start, end and scope shared by a proposal and an amendment; the rules say what is right."""
 
-    def validate_ends_at(self, field: DateTimeLocalField) -> None:
-        kind = self.kind.data  # type: ignore[attr-defined]
-        start = self.starts_at.data  # type: ignore[attr-defined]
-        if kind == Kind.STOP and not field.data:
-            raise ValidationError(_l("A temporary stop needs an end date and time."))
-        if kind == Kind.TERMINATION and field.data:
-            raise ValidationError(_l("A termination has no end: leave the end empty."))
-        if field.data and start and field.data <= start:
-            raise ValidationError(_l("The end must be after the start."))
+    kind: RadioField
+    starts_at: JapanDateTimeField
+    all_services: BooleanField
+
+    def validate_ends_at(self, field: JapanDateTimeField) -> None:
+        if self.kind.data in Kind._value2member_map_:
+            _report(check_period, Kind(self.kind.data), self.starts_at.utc, field.utc)
 
     def validate_services(self, field: MultiCheckboxField) -> None:
-        if not self.all_services.data and not field.data:  # type: ignore[attr-defined]
-            raise ValidationError(_l("Choose all services or at least one service."))
+        _report(check_services, self.all_services.data, field.data or [])
 
 
-class ProposalForm(PeriodMixin, FlaskForm):
+def _report(rule: Callable[..., object], *args: Any) -> None:
+    """Run a rule of ``rules.py`` on what was typed; its refusal becomes the field's error."""
+    try:
+        rule(*args)
+    except SuspensionError as error:
+        raise ValidationError(str(error)) from error
+
+
+class ProposalForm(PeriodMixin, TextForm):
     incidents = MultiCheckboxField(
         _l("Incidents of this user cited"),
         choices=[],
@@ -92,16 +79,13 @@ class ProposalForm(PeriodMixin, FlaskForm):
     )
     kind = RadioField(
         _l("Kind"),
-        choices=_labels(KIND_LABELS),
+        choices=Kind.choices,
         default=Kind.STOP.value,
         validators=[InputRequired()],
     )
-    starts_at = DateTimeLocalField(
-        _l("Start (Japan time)"), format=DATETIME_FORMAT, validators=[InputRequired()]
-    )
-    ends_at = DateTimeLocalField(
+    starts_at = JapanDateTimeField(_l("Start (Japan time)"), validators=[InputRequired()])
+    ends_at = JapanDateTimeField(
         _l("End (Japan time)"),
-        format=DATETIME_FORMAT,
         validators=[Optional()],
         description=_l(
             "Required for a temporary stop; the stop ends at this moment. Leave empty for a termination."
@@ -130,34 +114,23 @@ class ProposalForm(PeriodMixin, FlaskForm):
             incident_ids=self.incidents.data or [],
             article_codes=self.articles.data or [],
             kind=Kind(self.kind.data),
-            starts_at=jst_value(self.starts_at),  # type: ignore[arg-type]
-            ends_at=jst_value(self.ends_at),
+            starts_at=self.starts_at.required_utc,
+            ends_at=self.ends_at.utc,
             all_services=self.all_services.data,
             services=self.services.data or [],
             reason=self.reason.data or "",
         )
 
 
-DECISIONS = {
-    Verdict.APPROVE: _l("Approve as proposed"),
-    Verdict.AMEND: _l("Amend (shorter or narrower only) and approve"),
-    Verdict.REJECT: _l("Reject"),
-}
-
-
-class DecisionForm(PeriodMixin, FlaskForm):
+class DecisionForm(PeriodMixin, TextForm):
     decision = RadioField(
         _l("Decision"),
-        choices=_labels(DECISIONS),
+        choices=Verdict.choices,
         validators=[InputRequired(message=_l("Choose approve, amend or reject."))],
     )
-    kind = RadioField(_l("Kind"), choices=_labels(KIND_LABELS), validators=[Optional()])
-    starts_at = DateTimeLocalField(
-        _l("Start (Japan time)"), format=DATETIME_FORMAT, validators=[Optional()]
-    )
-    ends_at = DateTimeLocalField(
-        _l("End (Japan time)"), format=DATETIME_FORMAT, validators=[Optional()]
-    )
+    kind = RadioField(_l("Kind"), choices=Kind.choices, validators=[Optional()])
+    starts_at = JapanDateTimeField(_l("Start (Japan time)"), validators=[Optional()])
+    ends_at = JapanDateTimeField(_l("End (Japan time)"), validators=[Optional()])
     all_services = BooleanField(_l("All services"))
     services = MultiCheckboxField(_l("Services"), choices=service_choices)
     reason = TextAreaField(
@@ -178,8 +151,8 @@ class DecisionForm(PeriodMixin, FlaskForm):
         if not self._amending():
             return None
         return Amendment(
-            starts_at=jst_value(self.starts_at),  # type: ignore[arg-type]
-            ends_at=jst_value(self.ends_at),
+            starts_at=self.starts_at.required_utc,
+            ends_at=self.ends_at.utc,
             kind=Kind(self.kind.data),
             all_services=self.all_services.data,
             services=self.services.data or [],
@@ -189,11 +162,11 @@ class DecisionForm(PeriodMixin, FlaskForm):
         if self._amending() and not field.data:
             raise ValidationError(_l("Choose the kind."))
 
-    def validate_starts_at(self, field: DateTimeLocalField) -> None:
+    def validate_starts_at(self, field: JapanDateTimeField) -> None:
         if self._amending() and not field.data:
             raise ValidationError(_l("Enter the start date and time."))
 
-    def validate_ends_at(self, field: DateTimeLocalField) -> None:
+    def validate_ends_at(self, field: JapanDateTimeField) -> None:
         if self._amending():
             super().validate_ends_at(field)
 
@@ -202,17 +175,11 @@ class DecisionForm(PeriodMixin, FlaskForm):
             super().validate_services(field)
 
     def validate_reason(self, field: TextAreaField) -> None:
-        needs_reason = self.decision.data in (Verdict.AMEND, Verdict.REJECT)
-        if needs_reason and len((field.data or "").strip()) < MIN_DECISION_REASON:
-            raise ValidationError(
-                _l(
-                    "Write the reason for this decision in at least %(count)d characters.",
-                    count=MIN_DECISION_REASON,
-                )
-            )
+        if self.decision.data in Verdict._value2member_map_:
+            _report(check_decision_reason, Verdict(self.decision.data), field.data or "")
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(TextForm):
     reason = StringField(_l("Reason (optional)"), validators=[Length(max=500)])
     confirm = BooleanField(
         _l("I understand a withdrawn proposal cannot be reopened."),
@@ -221,7 +188,7 @@ class WithdrawForm(FlaskForm):
     submit = SubmitField(_l("Withdraw the proposal"))
 
 
-class LiftForm(FlaskForm):
+class LiftForm(TextForm):
     reason = TextAreaField(
         _l("Reason"),
         validators=[
@@ -240,11 +207,9 @@ class LiftForm(FlaskForm):
     submit = SubmitField(_l("Lift now"))
 
 
-class ObjectionForm(FlaskForm):
+class ObjectionForm(TextForm):
     received_on = DateField(_l("Date received"), validators=[InputRequired()])
-    channel = SelectField(
-        _l("Received"), choices=_labels(CHANNEL_LABELS), validators=[InputRequired()]
-    )
+    channel = SelectField(_l("Received"), choices=Channel.choices, validators=[InputRequired()])
     text = TextAreaField(
         _l("What the user says"),
         validators=[DataRequired(), Length(min=MIN_OBJECTION_TEXT, max=MAX_REASON)],
@@ -252,15 +217,14 @@ class ObjectionForm(FlaskForm):
     submit = SubmitField(_l("Record the objection"))
 
 
-class ReconsiderForm(FlaskForm):
+class ReconsiderForm(TextForm):
     outcome = RadioField(
         _l("Outcome"),
-        choices=_labels(OUTCOME_LABELS),
+        choices=Reconsideration.choices,
         validators=[InputRequired(message=_l("Choose an outcome."))],
     )
-    new_end = DateTimeLocalField(
+    new_end = JapanDateTimeField(
         _l("New end (Japan time)"),
-        format=DATETIME_FORMAT,
         validators=[Optional()],
         description=_l("Only when you shorten the stop."),
     )
@@ -277,12 +241,12 @@ class ReconsiderForm(FlaskForm):
     )
     submit = SubmitField(_l("Record the reconsideration"))
 
-    def validate_new_end(self, field: DateTimeLocalField) -> None:
+    def validate_new_end(self, field: JapanDateTimeField) -> None:
         if self.outcome.data == Reconsideration.SHORTEN and not field.data:
             raise ValidationError(_l("Enter the new end date and time."))
 
 
-class NoticePrintedForm(FlaskForm):
+class NoticePrintedForm(TextForm):
     digest = HiddenField(validators=[DataRequired(), Length(min=64, max=64)])
     submit = SubmitField(_l("Record that the notice was printed"))
 
@@ -297,7 +261,7 @@ STATE_FILTERS = {
 }
 
 
-class FilterForm(FlaskForm):
+class FilterForm(TextForm):
     class Meta:
         csrf = False
 
@@ -315,7 +279,7 @@ class FilterForm(FlaskForm):
     )
     kind = SelectField(
         _l("Kind"),
-        choices=lambda: {"": str(_l("Any kind")), **_labels(KIND_LABELS)()},
+        choices=lambda: {"": str(_l("Any kind")), **Kind.choices()},
         default="",
         validators=[Optional()],
     )

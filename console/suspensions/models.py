@@ -9,22 +9,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
 
+from console.labels import Labelled
 from console.modeltypes import code_field, utc_field
 
 
-class Kind(StrEnum):
-    STOP = "stop"  # 利用停止: a temporary stop with an end
-    TERMINATION = "termination"  # 契約解除: no end, until reinstated
-
-    @property
-    def label(self) -> str:
-        return str(KIND_LABELS[self])
-
-
-KIND_LABELS = {
-    Kind.STOP: _l("Temporary stop"),
-    Kind.TERMINATION: _l("Termination of the agreement"),
-}
+class Kind(Labelled):
+    STOP = "stop", _l("Temporary stop")  # 利用停止: a temporary stop with an end
+    TERMINATION = (
+        "termination",
+        _l("Termination of the agreement"),
+    )  # 契約解除: no end, until reinstated
 
 
 class Decision(StrEnum):
@@ -36,12 +30,12 @@ class Decision(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-class Verdict(StrEnum):
+class Verdict(Labelled):
     """What the deciding supervisor chooses; the stored ``Decision`` follows from it."""
 
-    APPROVE = "approve"
-    AMEND = "amend"
-    REJECT = "reject"
+    APPROVE = "approve", _l("Approve as proposed")
+    AMEND = "amend", _l("Amend (shorter or narrower only) and approve")
+    REJECT = "reject", _l("Reject")
 
 
 class EndKind(StrEnum):
@@ -110,44 +104,20 @@ class SuspensionArticle(SQLModel, table=True):
     code: str = code_field(16, primary_key=True)
 
 
-class Channel(StrEnum):
-    POST = "post"
-    COUNTER = "counter"
-    EMAIL = "email"
-    PHONE = "phone"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return str(CHANNEL_LABELS[self])
+class Channel(Labelled):
+    POST = "post", _l("By post")
+    COUNTER = "counter", _l("At the counter")
+    EMAIL = "email", _l("By e-mail")
+    PHONE = "phone", _l("By telephone")
+    OTHER = "other", _l("Other")
 
 
-CHANNEL_LABELS = {
-    Channel.POST: _l("By post"),
-    Channel.COUNTER: _l("At the counter"),
-    Channel.EMAIL: _l("By e-mail"),
-    Channel.PHONE: _l("By telephone"),
-    Channel.OTHER: _l("Other"),
-}
-
-
-class Reconsideration(StrEnum):
+class Reconsideration(Labelled):
     """What a reconsideration on an objection decides."""
 
-    UPHOLD = "uphold"
-    SHORTEN = "shorten"
-    REVOKE = "revoke"
-
-    @property
-    def label(self) -> str:
-        return str(OUTCOME_LABELS[self])
-
-
-OUTCOME_LABELS = {
-    Reconsideration.UPHOLD: _l("Uphold the decision"),
-    Reconsideration.SHORTEN: _l("Shorten the stop"),
-    Reconsideration.REVOKE: _l("Revoke the decision"),
-}
+    UPHOLD = "uphold", _l("Uphold the decision")
+    SHORTEN = "shorten", _l("Shorten the stop")
+    REVOKE = "revoke", _l("Revoke the decision")
 
 
 class Objection(SQLModel, table=True):
@@ -168,3 +138,7 @@ class Objection(SQLModel, table=True):
     reconsideration_reason: str = Field(
         default="", sa_column=Column(Text, nullable=False, default="")
     )
+
+    @property
+    def outcome_enum(self) -> Reconsideration | None:
+        return Reconsideration(self.outcome) if self.outcome else None

@@ -18,7 +18,7 @@ from sqlmodel import Session
 from console.online_services import USER_SERVICES
 from console.permissions import Permission, role_may
 from console.rules import RuleError
-from console.suspensions.models import Decision, Kind, Suspension
+from console.suspensions.models import Decision, Kind, Suspension, Verdict
 from console.timeutil import as_utc
 
 # Art. 9-2: the proposal says in the staff's own words what happened and why.
@@ -78,12 +78,23 @@ def check_reason(reason: str, minimum: int, message: str | None = None) -> str:
     return reason
 
 
-def check_period(kind: Kind, starts_at: datetime, ends_at: datetime | None) -> None:
-    """A stop ends after it starts; a termination has no end."""
+def check_decision_reason(verdict: Verdict, reason: str) -> str:
+    """Art. 9-2: amending or rejecting a proposal says why; approving it as proposed need not."""
+    if verdict is Verdict.APPROVE:
+        return reason.strip()
+    message = _(
+        "Write the reason for this decision in at least %(count)d characters.",
+        count=MIN_DECISION_REASON,
+    )
+    return check_reason(reason, MIN_DECISION_REASON, message)
+
+
+def check_period(kind: Kind, starts_at: datetime | None, ends_at: datetime | None) -> None:
+    """A stop ends after it starts; a termination has no end (the form asks for the start)."""
     if kind is Kind.STOP:
         if ends_at is None:
             raise SuspensionError(_("A temporary stop needs an end date and time."))
-        if as_utc(ends_at) <= as_utc(starts_at):
+        if starts_at is not None and as_utc(ends_at) <= as_utc(starts_at):
             raise SuspensionError(_("The end must be after the start."))
     elif ends_at is not None:
         raise SuspensionError(_("A termination has no end: leave the end empty."))

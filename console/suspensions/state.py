@@ -12,52 +12,28 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Protocol
 
 from flask_babel import lazy_gettext as _l
 
+from console.labels import Labelled
 from console.online_services import USER_SERVICES, OnlineService
 from console.suspensions.models import Decision, Kind
 from console.timeutil import as_utc
 
 
-class State(StrEnum):
-    PENDING = "pending"
-    WITHDRAWN = "withdrawn"
-    REJECTED = "rejected"
-    SCHEDULED = "scheduled"
-    ACTIVE = "active"
-    ENDED = "ended"
-    CANCELLED = "cancelled"  # ended early before it ever started
-
-    @property
-    def label(self) -> str:
-        return str(STATE_LABELS[self])
-
-    @property
-    def colour(self) -> str:
-        return STATE_COLOURS[self]
-
-
-STATE_LABELS = {
-    State.PENDING: _l("Awaiting decision"),
-    State.WITHDRAWN: _l("Withdrawn"),
-    State.REJECTED: _l("Rejected"),
-    State.SCHEDULED: _l("Scheduled"),
-    State.ACTIVE: _l("In force"),
-    State.ENDED: _l("Ended"),
-    State.CANCELLED: _l("Cancelled before start"),
-}
-STATE_COLOURS = {
-    State.PENDING: "warning",
-    State.WITHDRAWN: "secondary",
-    State.REJECTED: "secondary",
-    State.SCHEDULED: "info",
-    State.ACTIVE: "danger",
-    State.ENDED: "success",
-    State.CANCELLED: "secondary",
-}
+class State(Labelled):
+    PENDING = "pending", _l("Awaiting decision"), "warning"
+    WITHDRAWN = "withdrawn", _l("Withdrawn"), "secondary"
+    REJECTED = "rejected", _l("Rejected"), "secondary"
+    SCHEDULED = "scheduled", _l("Scheduled"), "info"
+    ACTIVE = "active", _l("In force"), "danger"
+    ENDED = "ended", _l("Ended"), "success"
+    CANCELLED = (
+        "cancelled",
+        _l("Cancelled before start"),
+        "secondary",
+    )  # ended early before it ever started
 
 
 class Timed(Protocol):

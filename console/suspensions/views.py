@@ -26,7 +26,6 @@ from console.suspensions.forms import (
     ProposalForm,
     ReconsiderForm,
     WithdrawForm,
-    jst_value,
 )
 from console.suspensions.models import (
     Channel,
@@ -322,7 +321,7 @@ def reconsider(objection_id: int) -> Response | tuple[str, int]:
                 objection=objection,
                 outcome=Reconsideration(form.outcome.data),
                 reason=form.reason.data,
-                new_end=jst_value(form.new_end),
+                new_end=form.new_end.utc,
             )
         except SuspensionError as error:
             form.form_errors.append(str(error))

@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlmodel import col, select
 from wtforms import (
     BooleanField,
     DateField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
-    widgets,
 )
-from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from console import db
+from console.forms import MultiCheckboxField, TextForm
 from console.online_services import service_choices
 from console.timeutil import to_jst, utcnow
-from console.users.models import ROUTE_LABELS, TermsVersion
+from console.users.models import RegistrationRoute, TermsVersion
 from console.users.search import is_kana, reference_key
 from console.users.service import REFERENCE_PATTERN, counselors
 
@@ -32,45 +28,8 @@ EARLIEST_RECORD = date(2000, 1, 1)  # nothing the office records is older than t
 MAX_ID_DIGITS = 9  # ids fit PostgreSQL's integer
 
 
-ALLOWED_CONTROLS = {"\t", "\n", "\r"}
-
-
-def no_control_characters(_form: FlaskForm, field: StringField) -> None:
-    """NUL and other control characters: PostgreSQL refuses NUL, and none belongs in a record.
-
-    Raises StopValidation so that no later check (a database lookup) sees the value.
-    """
-    text = field.data if isinstance(field.data, str) else ""
-    if any(unicodedata.category(c) == "Cc" and c not in ALLOWED_CONTROLS for c in text):
-        raise StopValidation(_l("Remove control characters (such as NUL) from this field."))
-
-
-class TextForm(FlaskForm):
-    """A form whose text fields refuse control characters before any other check."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self._fields.values():
-            if isinstance(field, StringField):
-                field.validators = [no_control_characters, *field.validators]
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several choices as checkboxes."""
-
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
-
-    def pre_validate(self, form: FlaskForm) -> None:
-        # WTForms' own message for this case has no Japanese translation.
-        try:
-            super().pre_validate(form)
-        except ValidationError:
-            raise ValidationError(_l("Choose only from the options listed.")) from None
-
-
 def route_choices() -> dict[str, str]:
-    return {route.value: str(label) for route, label in ROUTE_LABELS.items()}
+    return RegistrationRoute.choices()
 
 
 def counselor_choices() -> dict[str, str]:

@@ -3,30 +3,20 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
 
+from console.labels import Labelled
 from console.modeltypes import code_field, utc_field
 
 
-class RegistrationRoute(StrEnum):
+class RegistrationRoute(Labelled):
     """Art. 1 (3): registered online (ハローワークインターネットサービス) or at the office."""
 
-    ONLINE = "online"
-    OFFICE = "office"
-
-    @property
-    def label(self) -> str:
-        return str(ROUTE_LABELS[self])
-
-
-ROUTE_LABELS = {
-    RegistrationRoute.ONLINE: _l("Online registration"),
-    RegistrationRoute.OFFICE: _l("Registered at the office"),
-}
+    ONLINE = "online", _l("Online registration")
+    OFFICE = "office", _l("Registered at the office")
 
 
 class TermsVersion(SQLModel, table=True):

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from console.audit.actions import label
 from console.navigation import value_label
-from console.online_services import SERVICE_LABELS, OnlineService
+from console.online_services import OnlineService
 from console.terms import BY_CODE
 
 FIELD_LABELS = {
@@ -60,10 +60,7 @@ STAFF_FIELDS = {"reviewer_id", "assigned_counselor_id"}
 
 def service_label(code: str) -> str:
     """The label of a service code (the code itself if unknown)."""
-    try:
-        return str(SERVICE_LABELS[OnlineService(code)])
-    except ValueError:
-        return code
+    return OnlineService.label_of(code)
 
 
 def _value(name: str, value: Any, staff_names: dict[int, str]) -> str:

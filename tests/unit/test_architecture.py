@@ -19,9 +19,9 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
     frozenset(layer.split())
     for layer in (
         # the kernel: settings, time, database, words, the access policy, plug-in points
-        "__init__ config extensions files timeutil rules online_services terms",
-        "modeltypes db i18n masking permissions sweeps",
-        "navigation errors security",
+        "__init__ config extensions files labels timeutil rules",
+        "online_services terms modeltypes db i18n masking permissions sweeps",
+        "navigation errors security forms",
         # the trail every change is written to
         "audit",
         "outbox scheduler web",
