@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from console import PROJECT_ROOT, db
 from console.demo import load_demo
 from console.files import FileWriteError
+from console.rules import RuleError
 from console.scheduler import scheduler_group
 
 MISSING_TABLE = re.compile(r"no such table|relation .* does not exist")
@@ -84,7 +85,7 @@ def _one_line_errors(callback: Callable[..., Any]) -> Callable[..., Any]:
             # The command's app context is still pushed: click closes it after this returns.
             url = current_app.config["DATABASE_URL"]
             raise click.ClickException(database_problem(url, error)) from None
-        except FileWriteError as error:
+        except (FileWriteError, RuleError) as error:
             raise click.ClickException(str(error)) from None
 
     run.one_line_errors = True  # type: ignore[attr-defined]

@@ -9,13 +9,15 @@ from flask import Flask, has_request_context, session
 from flask_babel import format_date, format_datetime, get_locale
 
 from console.extensions import babel
-from console.timeutil import as_utc
+from console.timeutil import as_utc, to_jst, utcnow
 
 LANGUAGES = {"ja": "日本語", "en": "English"}
 DEFAULT_LANGUAGE = "ja"
 DATETIME_PATTERNS = {"ja": "y年M月d日(E) H:mm", "en": "EEE d MMM y HH:mm 'JST'"}
 DATE_PATTERNS = {"ja": "y年M月d日(E)", "en": "EEE d MMM y"}
 TIME_PATTERNS = {"ja": "H:mm", "en": "HH:mm"}
+SHORT_PATTERNS = {"ja": "M月d日(E) H:mm", "en": "EEE d MMM HH:mm"}
+SECONDS_PATTERNS = {"ja": "y年M月d日(E) H:mm:ss", "en": "EEE d MMM y HH:mm:ss 'JST'"}
 
 
 def select_locale() -> str:
@@ -31,21 +33,33 @@ def current_language() -> str:
     return str(get_locale() or DEFAULT_LANGUAGE)[:2]
 
 
-def jst(moment: datetime | None) -> str:
+def _format(moment: datetime | None, patterns: dict[str, str]) -> str:
+    return "" if moment is None else format_datetime(as_utc(moment), patterns[current_language()])
+
+
+def format_jst(moment: datetime | None) -> str:
     """A stored UTC time in Japan time with the weekday: ``2026年12月1日(火) 22:00``."""
-    if moment is None:
-        return ""
-    return format_datetime(as_utc(moment), DATETIME_PATTERNS[current_language()])
+    return _format(moment, DATETIME_PATTERNS)
 
 
-def jst_time(moment: datetime | None) -> str:
+def format_jst_seconds(moment: datetime | None) -> str:
+    """To the second, where the order of events matters (the audit trail)."""
+    return _format(moment, SECONDS_PATTERNS)
+
+
+def format_jst_time(moment: datetime | None) -> str:
     """Only the Japan wall-clock time: ``22:00``."""
-    if moment is None:
-        return ""
-    return format_datetime(as_utc(moment), TIME_PATTERNS[current_language()])
+    return _format(moment, TIME_PATTERNS)
 
 
-def jst_date(day: date | None) -> str:
+def format_jst_short(moment: datetime | None) -> str:
+    """``12月8日(火) 0:00``: without the year when it is this year's."""
+    if moment is None or to_jst(moment).year != to_jst(utcnow()).year:
+        return format_jst(moment)
+    return _format(moment, SHORT_PATTERNS)
+
+
+def format_jst_date(day: date | None) -> str:
     """A calendar date with the weekday: ``2026年12月1日(火)``."""
     if day is None:
         return ""
@@ -59,7 +73,13 @@ def init_app(app: Flask) -> None:
         locale_selector=select_locale,
         default_translation_directories=";".join(translation_directories(app)),
     )
-    app.jinja_env.filters.update(jst=jst, jst_time=jst_time, jst_date=jst_date)
+    app.jinja_env.filters.update(
+        jst=format_jst,
+        jst_seconds=format_jst_seconds,
+        jst_time=format_jst_time,
+        jst_short=format_jst_short,
+        jst_date=format_jst_date,
+    )
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_language=current_language)
 
 

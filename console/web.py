@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import abort, render_template, request
+from flask import abort, flash, redirect, render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import Field
 
 from console import db
 from console.audit import Actor
+from console.rules import RuleError
 
 Row = TypeVar("Row")
+Result = TypeVar("Result")
 MAX_ID = 2**31 - 1
 
 
@@ -20,6 +25,33 @@ def render_form(template: str, form: FlaskForm, **context: Any) -> tuple[str, in
     """Render a form page: 200 when first shown, 422 when a submission had errors."""
     status = 422 if form.is_submitted() and form.errors else 200
     return render_template(template, form=form, **context), status
+
+
+def submit(
+    form: FlaskForm,
+    action: Callable[[], Result],
+    ok_message: str | Callable[[Result], str],
+    *,
+    then: str | Callable[[Result], str],
+    error_field: Field | None = None,
+) -> Response | None:
+    """A valid POST runs ``action`` (a service call) and redirects to ``then`` with
+    ``ok_message``; None when the form is not submitted, invalid, or the rules refused the
+    change (their message is then on the form, or on ``error_field``), for the page to show
+    the form again: ``return submit(...) or render_form(...)``.
+    """
+    if not form.validate_on_submit():
+        return None
+    try:
+        result = action()
+    except RuleError as error:
+        if error_field is None:
+            form.form_errors.append(str(error))
+        else:
+            error_field.errors = [*error_field.errors, str(error)]
+        return None
+    flash(ok_message(result) if callable(ok_message) else ok_message, "success")
+    return redirect(then(result) if callable(then) else then)
 
 
 def safe_next(target: str | None, default: str) -> str:

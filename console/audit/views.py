@@ -17,7 +17,6 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import Session
@@ -30,9 +29,8 @@ from console.audit.export import render
 from console.audit.forms import SearchForm, VerifyForm
 from console.audit.trail import Actor, Subject, record
 from console.forms import has_control_characters
-from console.i18n import current_language
 from console.permissions import Permission, audited_read, requires
-from console.timeutil import as_utc, from_jst, utcnow
+from console.timeutil import from_jst, utcnow
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 MAX_SEQ = 2**62  # beyond any trail; larger numbers are refused before reaching the database
@@ -58,17 +56,6 @@ def _field_label(name: str) -> str:
 def _value(value: Any, name: str = "") -> str:
     """A recorded value in words; templates mask it with ``|mask`` like every page (Art. 4-2)."""
     return labels.show_field_value(name, value)
-
-
-SECONDS_PATTERNS = {"ja": "y年M月d日(E) H:mm:ss", "en": "EEE d MMM y HH:mm:ss 'JST'"}
-
-
-@bp.app_template_filter("jst_seconds")
-def _jst_seconds(moment: datetime | None) -> str:
-    """An entry's time in Japan time to the second (the order of events matters here)."""
-    if moment is None:
-        return ""
-    return format_datetime(as_utc(moment), SECONDS_PATTERNS[current_language()])
 
 
 def _search_form() -> SearchForm:

@@ -1,4 +1,7 @@
-"""``flask staff …``: the first administrator of a real installation, accounts, API tokens."""
+"""``flask staff …``: the first administrator of a real installation, accounts, API tokens.
+
+A refused change (``RuleError``) becomes a one-line error in ``console/cli.py``.
+"""
 
 from __future__ import annotations
 
@@ -26,19 +29,16 @@ def create_command(login: str, role: str, display_name: str) -> None:
     password = os.environ.get("CONSOLE_NEW_PASSWORD") or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True
     )
-    try:
-        with db.transaction() as session:
-            staff = service.create_staff(
-                session,
-                actor=COMMAND_LINE,
-                login=login,
-                display_name=display_name,
-                role=Role(role),
-                password=password,
-            )
-            click.echo(f"created {staff.login} ({staff.role})")
-    except service.StaffError as error:
-        raise click.ClickException(str(error)) from error
+    with db.transaction() as session:
+        staff = service.create_staff(
+            session,
+            actor=COMMAND_LINE,
+            login=login,
+            display_name=display_name,
+            role=Role(role),
+            password=password,
+        )
+        click.echo(f"created {staff.login} ({staff.role})")
 
 
 @staff_group.command("list")
@@ -72,10 +72,7 @@ def token_create_command(login: str, label: str) -> None:
         staff = service.find_by_login(session, login)
         if staff is None:
             raise click.ClickException(f"no staff account with login id {login!r}")
-        try:
-            token = tokens.create_token(session, actor=COMMAND_LINE, staff=staff, label=label)
-        except tokens.TokenError as error:
-            raise click.ClickException(str(error)) from error
+        token = tokens.create_token(session, actor=COMMAND_LINE, staff=staff, label=label)
     click.echo(token)
 
 
@@ -84,8 +81,5 @@ def token_create_command(login: str, label: str) -> None:
 def token_revoke_command(token_id: int) -> None:
     """Revoke the token with TOKEN_ID at once."""
     with db.transaction() as session:
-        try:
-            tokens.revoke_token(session, actor=COMMAND_LINE, token_id=token_id)
-        except tokens.TokenError as error:
-            raise click.ClickException(str(error)) from error
+        tokens.revoke_token(session, actor=COMMAND_LINE, token_id=token_id)
     click.echo(f"revoked token {token_id}")

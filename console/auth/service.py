@@ -15,6 +15,7 @@ from console.auth import sessions
 from console.auth.models import LoginAttempt, Staff
 from console.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from console.permissions import Role
+from console.rules import RuleError
 from console.timeutil import utcnow
 
 THROTTLE_AFTER = 10  # failures before the wait starts to grow (SECURITY.md 4)
@@ -22,7 +23,7 @@ HOURLY_CAP = 100  # never more failures than this in an hour for one account
 MAX_WAIT = timedelta(minutes=15)
 
 
-class StaffError(ValueError):
+class StaffError(RuleError):
     """A staff change the rules refuse; the message is shown to the user."""
 
 

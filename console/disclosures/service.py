@@ -26,6 +26,7 @@ from console.disclosures.models import (
 from console.evidence import service as evidence_service
 from console.evidence.models import Evidence, EvidenceKind
 from console.incidents.models import Incident
+from console.rules import RuleError
 from console.timeutil import as_utc, jst_day_start, utcnow
 from console.users.models import ServiceUser
 
@@ -40,7 +41,7 @@ KIND_EVIDENCE = {
 }
 
 
-class DisclosureError(ValueError):
+class DisclosureError(RuleError):
     """The request cannot go on as asked; the message says why."""
 
 

@@ -21,7 +21,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from console import db
-from console.auth.models import Staff
+from console.auth.service import staff_names
 from console.disclosures import service
 from console.disclosures.export import build_export
 from console.disclosures.forms import DecisionForm, DisclosureRequestForm, ExportForm
@@ -30,9 +30,9 @@ from console.disclosures.service import DEFAULT_VALIDITY
 from console.evidence import service as evidence_service
 from console.evidence.models import Evidence, EvidenceKind
 from console.evidence.views import content_disposition
-from console.i18n import jst
+from console.i18n import format_jst
 from console.permissions import Permission, audited_read, can, requires
-from console.web import current_actor, get_or_404, render_form
+from console.web import current_actor, get_or_404, render_form, submit
 
 bp = Blueprint("disclosures", __name__, url_prefix="/disclosures")
 
@@ -50,21 +50,11 @@ def _visible_or_403(request_id: int) -> DisclosureRequest:
     return found
 
 
-def _staff_names(*requests: DisclosureRequest) -> dict[int, str]:
-    ids = {r.requested_by_id for r in requests} | {
-        r.decided_by_id for r in requests if r.decided_by_id
-    }
-    session = db.session()
-    return {
-        staff.id: staff.display_name  # type: ignore[misc]
-        for staff in (session.get(Staff, staff_id) for staff_id in ids)
-        if staff is not None
-    }
-
-
 def _common(requests: list[DisclosureRequest]) -> dict[str, Any]:
     return {
-        "staff_names": _staff_names(*requests),
+        "staff_names": staff_names(
+            db.session(), [i for r in requests for i in (r.requested_by_id, r.decided_by_id)]
+        ),
         "state_label": service.state_label,
         "validity_days": validity().days,
     }
@@ -102,30 +92,24 @@ def index() -> str:
 def create() -> Response | tuple[str, int]:
     """Record a demand from an authority; a supervisor must approve it before anything opens."""
     form = DisclosureRequestForm()
-    if form.validate_on_submit():
-        try:
-            created = service.create_request(
-                db.session(),
-                actor=current_actor(),
-                authority=form.authority.data,
-                legal_basis=form.legal_basis.data,
-                document_ref=form.document_ref.data,
-                document_date=form.document_date.data,
-                period_from=form.period_from.data,
-                period_to=form.period_to.data,
-                data_kinds=[DataKind(kind) for kind in form.data_kinds.data],
-                service_users=form.service_users,
-                purpose=form.purpose.data or "",
-            )
-        except service.DisclosureError as error:
-            form.form_errors.append(str(error))
-        else:
-            flash(
-                _("The request has been recorded. A supervisor other than you must approve it."),
-                "success",
-            )
-            return redirect(url_for("disclosures.show", request_id=created.id))
-    return render_form("disclosures/form.html", form)
+    return submit(
+        form,
+        lambda: service.create_request(
+            db.session(),
+            actor=current_actor(),
+            authority=form.authority.data,
+            legal_basis=form.legal_basis.data,
+            document_ref=form.document_ref.data,
+            document_date=form.document_date.data,
+            period_from=form.period_from.data,
+            period_to=form.period_to.data,
+            data_kinds=[DataKind(kind) for kind in form.data_kinds.data],
+            service_users=form.service_users,
+            purpose=form.purpose.data or "",
+        ),
+        _("The request has been recorded. A supervisor other than you must approve it."),
+        then=lambda created: url_for("disclosures.show", request_id=created.id),
+    ) or render_form("disclosures/form.html", form)
 
 
 def _detail_context(found: DisclosureRequest) -> dict[str, Any]:
@@ -183,7 +167,7 @@ def decide(request_id: int) -> Response | tuple[str, int]:
                 _(
                     "The request has been approved. The records are open to the requester "
                     "and you until %(until)s.",
-                    until=jst(found.expires_at),
+                    until=format_jst(found.expires_at),
                 )
                 if found.status == DisclosureStatus.APPROVED
                 else _("The request has been refused.")

@@ -33,6 +33,7 @@ from console.evidence.filetypes import (
 from console.evidence.models import Evidence, EvidenceChunk, EvidenceKind
 from console.incidents.models import Incident
 from console.masking import mask_text
+from console.rules import RuleError
 from console.timeutil import utcnow
 
 CHUNK_SIZE = 1024 * 1024  # 1 MiB: the most a stored file ever holds in memory at once
@@ -41,7 +42,7 @@ NOTE_MAX_CHARS = 20_000
 SUMMARY_ITEMS = 5
 
 
-class EvidenceError(ValueError):
+class EvidenceError(RuleError):
     """A rule refused the action; the message tells staff what to do."""
 
 

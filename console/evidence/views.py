@@ -11,8 +11,6 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
-    redirect,
     render_template,
     request,
     stream_with_context,
@@ -25,13 +23,14 @@ from werkzeug.wrappers import Response
 
 from console import db
 from console.auth.models import Staff
+from console.auth.service import staff_names
 from console.evidence import service
 from console.evidence.forms import FileEvidenceForm, NoteEvidenceForm, WithdrawForm
 from console.evidence.models import Evidence, EvidenceKind
 from console.incidents.models import Incident
 from console.permissions import Permission, audited_read, requires
 from console.users.models import ServiceUser
-from console.web import current_actor, get_or_404, render_form
+from console.web import current_actor, get_or_404, render_form, submit
 
 bp = Blueprint("evidence", __name__)
 
@@ -84,20 +83,15 @@ def index(incident_id: int) -> str:
         items=items,
         show_withdrawn=show_withdrawn,
         withdrawn_count=service.withdrawn_count(db.session(), incident_id),
-        staff_names=_staff_names(items),
+        staff_names=staff_names(
+            db.session(), [i for item in items for i in (item.added_by_id, item.withdrawn_by_id)]
+        ),
         **_incident_context(incident),
     )
 
 
-def _staff_names(items: list[Evidence]) -> dict[int, str]:
-    ids = {item.added_by_id for item in items} | {
-        item.withdrawn_by_id for item in items if item.withdrawn_by_id
-    }
-    return {
-        staff.id: staff.display_name  # type: ignore[misc]
-        for staff in (db.session().get(Staff, staff_id) for staff_id in ids)
-        if staff is not None
-    }
+def _item_page(evidence: Evidence) -> str:
+    return url_for("evidence.show", evidence_id=evidence.id)
 
 
 @bp.route("/incidents/<int:incident_id>/evidence/file", methods=["GET", "POST"])
@@ -106,22 +100,22 @@ def add_file(incident_id: int) -> Response | tuple[str, int]:
     """Attach a file; its type is read from the content, its hash computed while stored."""
     incident = get_or_404(Incident, incident_id)
     form = FileEvidenceForm()
-    if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            evidence = service.add_file(
-                db.session(),
-                actor=current_actor(),
-                incident=incident,
-                stream=upload.stream,
-                filename=upload.filename or "",
-                title=form.title.data or "",
-            )
-        except service.EvidenceError as error:
-            form.file.errors = [*form.file.errors, str(error)]
-        else:
-            flash(_("The file has been attached."), "success")
-            return redirect(url_for("evidence.show", evidence_id=evidence.id))
+    attached = submit(
+        form,
+        lambda: service.add_file(
+            db.session(),
+            actor=current_actor(),
+            incident=incident,
+            stream=form.file.data.stream,
+            filename=form.file.data.filename or "",
+            title=form.title.data or "",
+        ),
+        _("The file has been attached."),
+        then=_item_page,
+        error_field=form.file,
+    )
+    if attached:
+        return attached
     max_mb = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
     return render_form("evidence/add_file.html", form, max_mb=max_mb, **_incident_context(incident))
 
@@ -132,21 +126,19 @@ def add_note(incident_id: int) -> Response | tuple[str, int]:
     """Add a typed note as evidence."""
     incident = get_or_404(Incident, incident_id)
     form = NoteEvidenceForm()
-    if form.validate_on_submit():
-        try:
-            evidence = service.add_note(
-                db.session(),
-                actor=current_actor(),
-                incident=incident,
-                title=form.title.data,
-                body=form.body.data,
-            )
-        except service.EvidenceError as error:
-            form.body.errors = [*form.body.errors, str(error)]
-        else:
-            flash(_("The note has been saved."), "success")
-            return redirect(url_for("evidence.show", evidence_id=evidence.id))
-    return render_form("evidence/add_note.html", form, **_incident_context(incident))
+    return submit(
+        form,
+        lambda: service.add_note(
+            db.session(),
+            actor=current_actor(),
+            incident=incident,
+            title=form.title.data,
+            body=form.body.data,
+        ),
+        _("The note has been saved."),
+        then=_item_page,
+        error_field=form.body,
+    ) or render_form("evidence/add_note.html", form, **_incident_context(incident))
 
 
 def _item_context(evidence: Evidence) -> dict[str, Any]:
@@ -295,17 +287,15 @@ def withdraw(evidence_id: int) -> Response | tuple[str, int]:
     """Confirm, then withdraw an item with a reason (it is kept, never deleted)."""
     evidence = get_or_404(Evidence, evidence_id)
     form = WithdrawForm()
-    if form.validate_on_submit():
-        try:
-            service.withdraw(
-                db.session(), actor=current_actor(), evidence=evidence, reason=form.reason.data
-            )
-        except service.EvidenceError as error:
-            form.reason.errors = [*form.reason.errors, str(error)]
-        else:
-            flash(_("The item has been withdrawn. It is kept and can still be shown."), "success")
-            return redirect(url_for("evidence.index", incident_id=evidence.incident_id))
-    return render_form("evidence/withdraw.html", form, **_item_context(evidence))
+    return submit(
+        form,
+        lambda: service.withdraw(
+            db.session(), actor=current_actor(), evidence=evidence, reason=form.reason.data
+        ),
+        _("The item has been withdrawn. It is kept and can still be shown."),
+        then=url_for("evidence.index", incident_id=evidence.incident_id),
+        error_field=form.reason,
+    ) or render_form("evidence/withdraw.html", form, **_item_context(evidence))
 
 
 @bp.route("/incidents/<int:incident_id>/evidence/custody")

@@ -26,6 +26,7 @@ from console.incidents.models import (
 )
 from console.online_services import USER_SERVICES, OnlineService
 from console.permissions import Role
+from console.rules import RuleError
 from console.terms import BY_CODE
 from console.timeutil import jst_day_start, utcnow
 from console.users.models import ServiceUser
@@ -39,7 +40,7 @@ BULK_LIMIT = 100
 QUEUE_PAGE = 25
 
 
-class IncidentError(ValueError):
+class IncidentError(RuleError):
     """A change the rules refuse; the message is shown to staff."""
 
 
@@ -281,11 +282,6 @@ def comments_of(db: Session, incident: Incident) -> list[IncidentComment]:
             .order_by(col(IncidentComment.id))
         ).all()
     )
-
-
-def staff_names(db: Session) -> dict[int, str]:
-    """Staff id → display name, for showing who did what."""
-    return {staff.id: staff.display_name for staff in db.exec(select(Staff)) if staff.id}
 
 
 # --- The queue -------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from console import db
 from console.auth.models import Staff
+from console.auth.service import staff_names
 from console.incidents import service
 from console.incidents.forms import (
     AssignForm,
@@ -26,7 +27,7 @@ from console.online_services import OnlineService
 from console.permissions import Permission, can, requires
 from console.terms import BY_CODE, CATEGORIES
 from console.users.models import ServiceUser, TermsVersion
-from console.web import current_actor, get_or_404, render_form
+from console.web import current_actor, get_or_404, render_form, submit
 
 bp = Blueprint("incidents", __name__, url_prefix="/incidents")
 
@@ -65,7 +66,7 @@ def _queue_page(bulk_form: BulkAssignForm | None, status: int = 200) -> tuple[st
         form=form,
         page=page,
         bulk_form=bulk_form,
-        staff_names=service.staff_names(db.session()),
+        staff_names=staff_names(db.session(), (i.reviewer_id for i in page.incidents)),
         categories=BY_CODE,
         filters={key: value for key, value in request.args.items() if key != "after"},
     ), status
@@ -82,26 +83,27 @@ def create() -> Response | tuple[str, int]:
         user = db.session().get(ServiceUser, user_id) if valid else None
         if user is not None:
             form.reference_no.data = user.reference_no
-    if form.validate_on_submit():
-        try:
-            incident = service.log_incident(
-                db.session(),
-                actor=current_actor(),
-                service_user=form.service_user,
-                service=OnlineService(form.service.data),
-                occurred_at=form.occurred_at(),
-                categories=form.categories.data,
-                severity=Severity(form.severity.data),
-                description=form.description.data,
-                meeting_id=form.meeting_id.data or "",
-                damage=form.damage.data or "",
-            )
-        except service.IncidentError as error:
-            form.form_errors.append(str(error))
-        else:
-            flash(_("Incident %(id)s has been logged.", id=incident.id), "success")
-            return redirect(url_for("incidents.show", incident_id=incident.id))
-    return render_form("incidents/form.html", form, groups=_category_groups(form))
+    return submit(
+        form,
+        lambda: service.log_incident(
+            db.session(),
+            actor=current_actor(),
+            service_user=form.service_user,
+            service=OnlineService(form.service.data),
+            occurred_at=form.occurred_at(),
+            categories=form.categories.data,
+            severity=Severity(form.severity.data),
+            description=form.description.data,
+            meeting_id=form.meeting_id.data or "",
+            damage=form.damage.data or "",
+        ),
+        lambda incident: _("Incident %(id)s has been logged.", id=incident.id),
+        then=_page,
+    ) or render_form("incidents/form.html", form, groups=_category_groups(form))
+
+
+def _page(incident: Incident) -> str:
+    return url_for("incidents.show", incident_id=incident.id)
 
 
 def _category_groups(form: IncidentForm) -> list[tuple[str, list]]:
@@ -141,7 +143,10 @@ def _show(incident: Incident, status: int = 200, **forms: object) -> tuple[str, 
         categories=[BY_CODE[code] for code in service.categories_of(session, incident)],
         comments=comments,
         comment_numbers={comment.id: number for number, comment in enumerate(comments, 1)},
-        staff_names=service.staff_names(session),
+        staff_names=staff_names(
+            session,
+            [incident.logged_by_id, incident.reviewer_id, *(c.author_id for c in comments)],
+        ),
         incident_panels=incident_panels(current_app, session, incident, staff),
         **context,
     )
@@ -205,7 +210,7 @@ def assign(incident_id: int) -> Response | tuple[str, int]:
                 _("The reviewer has been assigned.") if changed else _("Nothing was changed."),
                 "success" if changed else "info",
             )
-            return redirect(url_for("incidents.show", incident_id=incident.id))
+            return redirect(_page(incident))
     return _show(incident, 422, assign_form=form)
 
 
@@ -215,15 +220,12 @@ def review(incident_id: int) -> Response | tuple[str, int]:
     """Take the incident under review."""
     incident = get_or_404(Incident, incident_id)
     form = ReviewForm()
-    if form.validate_on_submit():
-        try:
-            service.start_review(db.session(), actor=current_actor(), incident=incident)
-        except service.IncidentError as error:
-            form.form_errors.append(str(error))
-        else:
-            flash(_("The incident is now under review."), "success")
-            return redirect(url_for("incidents.show", incident_id=incident.id))
-    return _show(incident, 422, review_form=form)
+    return submit(
+        form,
+        lambda: service.start_review(db.session(), actor=current_actor(), incident=incident),
+        _("The incident is now under review."),
+        then=_page(incident),
+    ) or _show(incident, 422, review_form=form)
 
 
 @bp.route("/<int:incident_id>/close", methods=["POST"])
@@ -232,21 +234,19 @@ def close(incident_id: int) -> Response | tuple[str, int]:
     """Close with an outcome and its reason (incidents are never deleted)."""
     incident = get_or_404(Incident, incident_id)
     form = CloseForm()
-    if form.validate_on_submit():
-        try:
-            service.close_incident(
-                db.session(),
-                actor=current_actor(),
-                incident=incident,
-                outcome=Outcome(form.outcome.data),
-                reason=form.reason.data,
-            )
-        except service.IncidentError as error:
-            form.reason.errors.append(str(error))
-        else:
-            flash(_("The incident has been closed."), "success")
-            return redirect(url_for("incidents.show", incident_id=incident.id))
-    return _show(incident, 422, close_form=form)
+    return submit(
+        form,
+        lambda: service.close_incident(
+            db.session(),
+            actor=current_actor(),
+            incident=incident,
+            outcome=Outcome(form.outcome.data),
+            reason=form.reason.data,
+        ),
+        _("The incident has been closed."),
+        then=_page(incident),
+        error_field=form.reason,
+    ) or _show(incident, 422, close_form=form)
 
 
 @bp.route("/assign", methods=["POST"])

@@ -7,7 +7,7 @@ from datetime import datetime
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 
-from console.i18n import current_language, jst
+from console.i18n import current_language, format_jst
 from console.notices import state
 from console.notices.models import Notice, NoticeKind, NoticeState
 from console.timeutil import to_jst
@@ -16,7 +16,7 @@ SAME_YEAR = {"ja": "M月d日(E) H:mm", "en": "EEE d MMM HH:mm"}
 SAME_DAY = {"ja": "H:mm", "en": "HH:mm"}
 
 
-def jst_end(start: datetime, end: datetime) -> str:
+def format_end(start: datetime, end: datetime) -> str:
     """``end`` as short as it can be after ``start``: the time alone on the same JST day."""
     first, last = to_jst(start), to_jst(end)
     language = current_language()
@@ -24,21 +24,21 @@ def jst_end(start: datetime, end: datetime) -> str:
         return format_datetime(end, SAME_DAY[language])
     if first.year == last.year:
         return format_datetime(end, SAME_YEAR[language])
-    return jst(end)
+    return format_jst(end)
 
 
 def period(start: datetime, end: datetime | None) -> str:
     """``2026年12月1日(火) 22:00 〜 12月2日(水) 6:00``; an open end reads "until further notice"."""
     if end is None:
         unknown = _("end not yet known")
-        return f"{jst(start)} 〜 {unknown}"
-    return f"{jst(start)} 〜 {jst_end(start, end)}"
+        return f"{format_jst(start)} 〜 {unknown}"
+    return f"{format_jst(start)} 〜 {format_end(start, end)}"
 
 
 def notice_period(notice: Notice) -> str:
     """The period of a notice with its planned end (the actual one is shown by ``end_change``)."""
     if notice.kind == NoticeKind.TERMS_CHANGE:
-        return _("Takes effect %(when)s", when=jst(notice.starts_at))
+        return _("Takes effect %(when)s", when=format_jst(notice.starts_at))
     return period(notice.starts_at, notice.ends_at)
 
 
@@ -50,10 +50,10 @@ def end_change(notice: Notice) -> str:
     if notice.actual_end_at is None or notice.actual_end_at == notice.ends_at:
         return ""
     if notice.ends_at is None:
-        planned, actual = _("not set"), jst_end(notice.starts_at, notice.actual_end_at)
+        planned, actual = _("not set"), format_end(notice.starts_at, notice.actual_end_at)
     elif to_jst(notice.ends_at).date() == to_jst(notice.actual_end_at).date():
-        planned = jst_end(notice.ends_at, notice.ends_at)
-        actual = jst_end(notice.actual_end_at, notice.actual_end_at)
+        planned = format_end(notice.ends_at, notice.ends_at)
+        actual = format_end(notice.actual_end_at, notice.actual_end_at)
     else:
         pattern = SAME_YEAR[current_language()]
         planned = format_datetime(notice.ends_at, pattern)

@@ -26,7 +26,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from console import db
 from console.forms import JAPAN_TIME_HELP, JapanDateTimeField, TextForm
-from console.i18n import jst
+from console.i18n import format_jst
 from console.notices import service
 from console.notices.models import (
     NoticeCause,
@@ -52,7 +52,7 @@ def terms_choices() -> dict[str, str]:
     versions = service.terms_versions(db.session())
     choices = {"": str(_l("(not a terms change)"))}
     for version in versions:
-        choices[str(version.id)] = f"{version.label}（{jst(version.effective_from)}）"
+        choices[str(version.id)] = f"{version.label}（{format_jst(version.effective_from)}）"
     return choices
 
 

@@ -20,6 +20,7 @@ from console.notices.models import Notice, NoticeCause, NoticeKind, NoticeState
 from console.notices.state import effective_end, is_public, public_payload, state_of
 from console.online_services import OnlineService
 from console.outbox import enqueue
+from console.rules import RuleError
 from console.timeutil import as_utc, utcnow
 from console.users.models import TermsVersion
 
@@ -46,7 +47,7 @@ AUDITED_FIELDS = (
 )
 
 
-class NoticeError(ValueError):
+class NoticeError(RuleError):
     """A request the rules refuse; the message says what to do instead."""
 
 

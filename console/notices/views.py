@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from console import db
@@ -21,9 +25,10 @@ from console.notices.models import Notice, NoticeKind, NoticeState
 from console.notices.state import services_of
 from console.permissions import Permission, requires
 from console.timeutil import to_jst
-from console.web import current_actor, get_or_404, render_form
+from console.web import current_actor, get_or_404, render_form, submit
 
 bp = Blueprint("notice_admin", __name__, url_prefix="/manage/notices")
+Form = TypeVar("Form", bound=FlaskForm)
 
 
 @bp.route("/")
@@ -48,17 +53,12 @@ def index() -> tuple[str, int]:
 def create() -> Response | tuple[str, int]:
     """Draft a new notice; nothing is public until it is published."""
     form = NoticeForm()
-    if form.validate_on_submit():
-        try:
-            notice = service.create_notice(
-                db.session(), actor=current_actor(), data=form.to_input()
-            )
-        except service.NoticeError as error:
-            form.form_errors.append(str(error))
-        else:
-            flash(_("The draft has been saved. Check it, then publish it."), "success")
-            return redirect(url_for("notice_admin.show", notice_id=notice.id))
-    return render_form("notices/form.html", form, notice=None)
+    return submit(
+        form,
+        lambda: service.create_notice(db.session(), actor=current_actor(), data=form.to_input()),
+        _("The draft has been saved. Check it, then publish it."),
+        then=_notice_page,
+    ) or render_form("notices/form.html", form, notice=None)
 
 
 @bp.route("/<int:notice_id>")
@@ -81,18 +81,15 @@ def edit(notice_id: int) -> Response | tuple[str, int]:
             "warning",
         )
         return redirect(url_for("notice_admin.show", notice_id=notice.id))
-    form = NoticeForm(obj=None if request.method == "POST" else _form_data(notice))
-    if form.validate_on_submit():
-        try:
-            service.update_notice(
-                db.session(), actor=current_actor(), notice=notice, data=form.to_input()
-            )
-        except service.NoticeError as error:
-            form.form_errors.append(str(error))
-        else:
-            flash(_("The notice has been saved."), "success")
-            return redirect(url_for("notice_admin.show", notice_id=notice.id))
-    return render_form("notices/form.html", form, notice=notice)
+    form = NoticeForm(obj=None if request.method == "POST" else _FormData(notice))
+    return submit(
+        form,
+        lambda: service.update_notice(
+            db.session(), actor=current_actor(), notice=notice, data=form.to_input()
+        ),
+        _("The notice has been saved."),
+        then=_notice_page,
+    ) or render_form("notices/form.html", form, notice=notice)
 
 
 class _FormData:
@@ -110,80 +107,84 @@ class _FormData:
         self.extension_possible = notice.extension_possible
 
 
-def _form_data(notice: Notice) -> _FormData:
-    return _FormData(notice)
+def _notice_page(notice: Notice) -> str:
+    return url_for("notice_admin.show", notice_id=notice.id)
 
 
-def _act(notice_id: int, form_class: type, template: str, act) -> Response | tuple[str, int]:
+def _confirm(
+    notice_id: int,
+    form_class: type[Form],
+    template: str,
+    act: Callable[[Notice, Form], object],
+    done: str,
+) -> Response | tuple[str, int]:
     """A confirmation page whose POST runs ``act(notice, form)`` and goes back to the notice."""
     notice = get_or_404(Notice, notice_id)
     form = form_class()
-    if form.validate_on_submit():
-        try:
-            message = act(notice, form)
-        except service.NoticeError as error:
-            form.form_errors.append(str(error))
-        else:
-            flash(message, "success")
-            return redirect(url_for("notice_admin.show", notice_id=notice.id))
-    return render_form(template, form, notice=notice)
+    return submit(form, lambda: act(notice, form), done, then=_notice_page(notice)) or render_form(
+        template, form, notice=notice
+    )
 
 
 @bp.route("/<int:notice_id>/publish", methods=["GET", "POST"])
 @requires(Permission.NOTICES_MANAGE)
 def publish(notice_id: int) -> Response | tuple[str, int]:
     """Confirm, then publish a draft (shown to the public from the chosen time)."""
-
-    def act(notice: Notice, form: PublishForm) -> str:
-        service.publish_notice(
+    return _confirm(
+        notice_id,
+        PublishForm,
+        "notices/publish.html",
+        lambda notice, form: service.publish_notice(
             db.session(), actor=current_actor(), notice=notice, publish_from=form.publish_from.utc
-        )
-        return _("The notice has been published.")
-
-    return _act(notice_id, PublishForm, "notices/publish.html", act)
+        ),
+        _("The notice has been published."),
+    )
 
 
 @bp.route("/<int:notice_id>/extend", methods=["GET", "POST"])
 @requires(Permission.NOTICES_MANAGE)
 def extend(notice_id: int) -> Response | tuple[str, int]:
     """Confirm, then move the end of a stop later."""
-
-    def act(notice: Notice, form: ExtendForm) -> str:
-        service.extend_notice(
+    return _confirm(
+        notice_id,
+        ExtendForm,
+        "notices/extend.html",
+        lambda notice, form: service.extend_notice(
             db.session(),
             actor=current_actor(),
             notice=notice,
             new_end=form.new_end.required_utc,
             reason=form.reason.data,
-        )
-        return _("The stop has been extended.")
-
-    return _act(notice_id, ExtendForm, "notices/extend.html", act)
+        ),
+        _("The stop has been extended."),
+    )
 
 
 @bp.route("/<int:notice_id>/end", methods=["GET", "POST"])
 @requires(Permission.NOTICES_MANAGE)
 def end_now(notice_id: int) -> Response | tuple[str, int]:
     """Confirm, then end a stop in progress now."""
-
-    def act(notice: Notice, form: EndNowForm) -> str:
-        service.end_notice_now(
+    return _confirm(
+        notice_id,
+        EndNowForm,
+        "notices/end.html",
+        lambda notice, form: service.end_notice_now(
             db.session(), actor=current_actor(), notice=notice, reason=form.reason.data or ""
-        )
-        return _("The stop has been ended.")
-
-    return _act(notice_id, EndNowForm, "notices/end.html", act)
+        ),
+        _("The stop has been ended."),
+    )
 
 
 @bp.route("/<int:notice_id>/cancel", methods=["GET", "POST"])
 @requires(Permission.NOTICES_MANAGE)
 def cancel(notice_id: int) -> Response | tuple[str, int]:
     """Confirm, then cancel a notice whose stop has not started."""
-
-    def act(notice: Notice, form: CancelForm) -> str:
-        service.cancel_notice(
+    return _confirm(
+        notice_id,
+        CancelForm,
+        "notices/cancel.html",
+        lambda notice, form: service.cancel_notice(
             db.session(), actor=current_actor(), notice=notice, reason=form.reason.data
-        )
-        return _("The notice has been cancelled.")
-
-    return _act(notice_id, CancelForm, "notices/cancel.html", act)
+        ),
+        _("The notice has been cancelled."),
+    )

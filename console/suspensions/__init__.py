@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import Flask
-from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
 from console import db
 from console.auth.models import Staff
-from console.i18n import current_language, jst
 from console.navigation import (
     NavItem,
     Panel,
@@ -28,9 +25,7 @@ from console.suspensions import cli, queries, status, views
 from console.suspensions.state import Restriction, effective_end, state_at
 from console.suspensions.sweep import sweep_transitions
 from console.sweeps import register_sweep
-from console.timeutil import as_utc, to_jst, utcnow
-
-SHORT_PATTERNS = {"ja": "M月d日(E) H:mm", "en": "EEE d MMM HH:mm"}
+from console.timeutil import utcnow
 
 
 def init_app(app: Flask) -> None:
@@ -48,7 +43,6 @@ def init_app(app: Flask) -> None:
     )
     add_user_records(app, "suspension", _user_suspension_ids)
     register_sweep(app, "suspensions.transitions", sweep_transitions)
-    app.jinja_env.filters["jst_short"] = jst_short
     app.jinja_env.globals["online_service"] = OnlineService
     app.context_processor(_template_helpers)
 
@@ -70,15 +64,6 @@ def _user_suspension_ids(session: Session, service_user: Any) -> list[int]:
 def _no_context(_db: Any, _service_user: Any, _staff: Any) -> dict[str, Any]:
     # The panel reads through the template helpers below; it needs only ``service_user``.
     return {}
-
-
-def jst_short(moment: datetime | None) -> str:
-    """``12月8日(火) 0:00``: Japan time without the year (the year is added if not this one)."""
-    if moment is None:
-        return ""
-    if to_jst(moment).year != to_jst(utcnow()).year:
-        return jst(moment)
-    return format_datetime(as_utc(moment), SHORT_PATTERNS[current_language()])
 
 
 def suspension_restrictions(service_user_id: int) -> list[Restriction]:

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from console import db
 from console.audit import Subject, record
 from console.auth.tokens import API_PREFIX
-from console.i18n import jst
+from console.i18n import format_jst
 from console.incidents.models import Incident
 from console.permissions import Permission, audited_read, requires
 from console.suspensions import decisions, letters, objections, proposals, queries
@@ -49,7 +49,7 @@ from console.timeutil import to_jst, utcnow
 from console.users.models import ServiceUser
 from console.users.search import reference_key
 from console.users.service import find_by_reference
-from console.web import current_actor, get_or_404, render_form
+from console.web import current_actor, get_or_404, render_form, submit
 
 bp = Blueprint("suspensions", __name__, url_prefix="/suspensions")
 api = Blueprint("suspensions_api", __name__, url_prefix=API_PREFIX.rstrip("/"))
@@ -126,19 +126,14 @@ def propose(user_id: int) -> Response | tuple[str, int]:
         form.services.data = sorted({i.service for i in incidents if i.id in chosen})
         next_minute = to_jst(utcnow()).replace(second=0, microsecond=0, tzinfo=None)
         form.starts_at.data = next_minute + timedelta(minutes=1)
-    if form.validate_on_submit():
-        try:
-            item = proposals.propose(
-                db.session(), actor=current_actor(), data=form.proposal_input(user)
-            )
-        except SuspensionError as error:
-            form.form_errors.append(str(error))
-        else:
-            flash(
-                _("The proposal has been submitted. Another supervisor will decide it."), "success"
-            )
-            return redirect(url_for("suspensions.show", suspension_id=item.id))
-    return render_form(
+    return submit(
+        form,
+        lambda: proposals.propose(
+            db.session(), actor=current_actor(), data=form.proposal_input(user)
+        ),
+        _("The proposal has been submitted. Another supervisor will decide it."),
+        then=_page,
+    ) or render_form(
         "suspensions/propose.html",
         form,
         service_user=user,
@@ -149,7 +144,7 @@ def propose(user_id: int) -> Response | tuple[str, int]:
 
 def _incident_label(incident: Incident) -> str:
     summary = incident.description.strip().splitlines()[0] if incident.description.strip() else ""
-    return f"#{incident.id} {jst(incident.occurred_at)} {summary[:60]}"
+    return f"#{incident.id} {format_jst(incident.occurred_at)} {summary[:60]}"
 
 
 def _incident_categories(incidents: list[Incident]) -> dict[int, list[str]]:
@@ -157,6 +152,10 @@ def _incident_categories(incidents: list[Incident]) -> dict[int, list[str]]:
         incident.id: queries.incident_articles(db.session(), [incident.id])  # type: ignore[misc]
         for incident in incidents
     }
+
+
+def _page(item: Suspension) -> str:
+    return url_for("suspensions.show", suspension_id=item.id)
 
 
 def _detail_context(item: Suspension) -> dict[str, object]:
@@ -196,7 +195,7 @@ def decide(suspension_id: int) -> Response | tuple[str, int]:
         check_may_decide(current_user, item)
     except AlreadyDecidedError as error:
         flash(str(error), "warning")
-        return redirect(url_for("suspensions.show", suspension_id=item.id))
+        return redirect(_page(item))
     except SuspensionError:
         abort(403)
     services = queries.services_of(db.session(), item.id)  # type: ignore[arg-type]
@@ -211,22 +210,19 @@ def decide(suspension_id: int) -> Response | tuple[str, int]:
             "services": services,
         }
     )
-    if form.validate_on_submit():
-        try:
-            decisions.decide(
-                db.session(),
-                actor=current_actor(),
-                item=item,
-                decision=form.decision.data,
-                reason=form.reason.data or "",
-                amendment=form.amendment(),
-            )
-        except SuspensionError as error:
-            form.form_errors.append(str(error))
-        else:
-            flash(_("The decision has been recorded."), "success")
-            return redirect(url_for("suspensions.show", suspension_id=item.id))
-    return render_form("suspensions/decide.html", form, **_detail_context(item))
+    return submit(
+        form,
+        lambda: decisions.decide(
+            db.session(),
+            actor=current_actor(),
+            item=item,
+            decision=form.decision.data,
+            reason=form.reason.data or "",
+            amendment=form.amendment(),
+        ),
+        _("The decision has been recorded."),
+        then=_page(item),
+    ) or render_form("suspensions/decide.html", form, **_detail_context(item))
 
 
 @bp.route("/<int:suspension_id>/withdraw", methods=["POST"])
@@ -244,7 +240,7 @@ def withdraw(suspension_id: int) -> Response | tuple[str, int]:
             flash(str(error), "danger")
             return _render_show(item, withdraw_form=form)
         flash(_("The proposal has been withdrawn."), "success")
-        return redirect(url_for("suspensions.show", suspension_id=item.id))
+        return redirect(_page(item))
     return _render_show(item, withdraw_form=form)
 
 
@@ -254,22 +250,20 @@ def lift(suspension_id: int) -> Response | tuple[str, int]:
     """Lift a stop early, or reinstate a terminated user (Art. 9-2), with a reason."""
     item = get_or_404(Suspension, suspension_id)
     form = LiftForm()
-    if form.validate_on_submit():
-        try:
-            decisions.cut_short(
-                db.session(), actor=current_actor(), item=item, reason=form.reason.data
-            )
-        except SuspensionError as error:
-            form.reason.errors.append(str(error))
-        else:
-            flash(
-                _("The user has been reinstated.")
-                if item.kind == Kind.TERMINATION
-                else _("The suspension has been lifted."),
-                "success",
-            )
-            return redirect(url_for("suspensions.show", suspension_id=item.id))
-    return _render_show(item, lift_form=form)
+    lifted = (
+        _("The user has been reinstated.")
+        if item.kind == Kind.TERMINATION
+        else _("The suspension has been lifted.")
+    )
+    return submit(
+        form,
+        lambda: decisions.cut_short(
+            db.session(), actor=current_actor(), item=item, reason=form.reason.data
+        ),
+        lifted,
+        then=_page(item),
+        error_field=form.reason,
+    ) or _render_show(item, lift_form=form)
 
 
 @bp.route("/<int:suspension_id>/objections", methods=["POST"])
@@ -278,27 +272,20 @@ def record_objection(suspension_id: int) -> Response | tuple[str, int]:
     """Record an objection (異議申立て) the user made."""
     item = get_or_404(Suspension, suspension_id)
     form = ObjectionForm()
-    if form.validate_on_submit():
-        try:
-            objections.record_objection(
-                db.session(),
-                actor=current_actor(),
-                item=item,
-                received_on=form.received_on.data,
-                channel=Channel(form.channel.data),
-                text=form.text.data,
-            )
-        except SuspensionError as error:
-            form.received_on.errors.append(str(error))
-        else:
-            flash(
-                _(
-                    "The objection has been recorded. A supervisor who took no part will reconsider."
-                ),
-                "success",
-            )
-            return redirect(url_for("suspensions.show", suspension_id=item.id))
-    return _render_show(item, objection_form=form)
+    return submit(
+        form,
+        lambda: objections.record_objection(
+            db.session(),
+            actor=current_actor(),
+            item=item,
+            received_on=form.received_on.data,
+            channel=Channel(form.channel.data),
+            text=form.text.data,
+        ),
+        _("The objection has been recorded. A supervisor who took no part will reconsider."),
+        then=_page(item),
+        error_field=form.received_on,
+    ) or _render_show(item, objection_form=form)
 
 
 @bp.route("/objections/<int:objection_id>/reconsider", methods=["GET", "POST"])
@@ -311,24 +298,21 @@ def reconsider(objection_id: int) -> Response | tuple[str, int]:
         abort(403)
     if objection.outcome is not None:
         flash(_("This objection has already been reconsidered."), "warning")
-        return redirect(url_for("suspensions.show", suspension_id=item.id))
+        return redirect(_page(item))
     form = ReconsiderForm()
-    if form.validate_on_submit():
-        try:
-            objections.reconsider(
-                db.session(),
-                actor=current_actor(),
-                objection=objection,
-                outcome=Reconsideration(form.outcome.data),
-                reason=form.reason.data,
-                new_end=form.new_end.utc,
-            )
-        except SuspensionError as error:
-            form.form_errors.append(str(error))
-        else:
-            flash(_("The reconsideration has been recorded."), "success")
-            return redirect(url_for("suspensions.show", suspension_id=item.id))
-    return render_form(
+    return submit(
+        form,
+        lambda: objections.reconsider(
+            db.session(),
+            actor=current_actor(),
+            objection=objection,
+            outcome=Reconsideration(form.outcome.data),
+            reason=form.reason.data,
+            new_end=form.new_end.utc,
+        ),
+        _("The reconsideration has been recorded."),
+        then=_page(item),
+    ) or render_form(
         "suspensions/reconsider.html", form, objection=objection, **_detail_context(item)
     )
 
@@ -388,7 +372,7 @@ def notice_printed(suspension_id: int) -> Response:
     flash(
         _("The print has been recorded (SHA-256 %(digest)s).", digest=digest[:16] + "…"), "success"
     )
-    return redirect(url_for("suspensions.show", suspension_id=item.id))
+    return redirect(_page(item))
 
 
 @api.route("/service-users/<ref>/status")

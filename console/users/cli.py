@@ -41,10 +41,7 @@ IMPORT_HELP = (
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--skip-bad", is_flag=True, help="Import the good rows even if some are bad.")
 def import_command(file: Path, skip_bad: bool) -> None:
-    try:
-        rows, problems = register.parse(file.read_bytes())
-    except register.RegisterError as error:
-        raise click.ClickException(str(error)) from error
+    rows, problems = register.parse(file.read_bytes())
     with db.transaction() as session:
         problems = sorted(
             problems + service.check_import(session, rows), key=lambda item: item.line
@@ -78,10 +75,7 @@ def terms_import_command(file: Path, effective: datetime, label: str) -> None:
     label = label.strip()
     if not label or len(label) > 100:
         raise click.ClickException("--label must be 1 to 100 characters")
-    try:
-        text = register.decode(file.read_bytes()).strip()
-    except register.RegisterError as error:
-        raise click.ClickException(str(error)) from error
+    text = register.decode(file.read_bytes()).strip()
     if not text:
         raise click.ClickException(f"{file} is empty")
     moment = from_jst(effective)

@@ -89,6 +89,12 @@ class ServiceUserForm(TextForm):
     assigned_counselor_id = SelectField(_l("Assigned counselor"), choices=counselor_choices)
     submit = SubmitField(_l("Save"))
 
+    @property
+    def terms_version(self) -> TermsVersion | None:
+        """The version of the terms chosen, looked up."""
+        chosen = self.terms_version_id.data
+        return db.session().get(TermsVersion, int(chosen)) if chosen else None
+
     def validate_reference_no(self, field: StringField) -> None:
 
         if not REFERENCE_PATTERN.match(reference_key(field.data or "")):

@@ -26,6 +26,7 @@ from datetime import date, datetime
 from typing import Any
 
 from console.online_services import OnlineService
+from console.rules import RuleError
 from console.users.models import RegistrationRoute
 from console.users.search import is_kana, reference_key
 
@@ -69,7 +70,7 @@ YES = {"1", "yes", "true", "y", "はい", "○", "◯"}
 NO = {"", "0", "no", "false", "n", "いいえ", "×"}
 
 
-class RegisterError(ValueError):
+class RegisterError(RuleError):
     """The file as a whole cannot be read (encoding, header)."""
 
 

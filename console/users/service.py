@@ -17,6 +17,7 @@ from console.audit.models import AuditEntry
 from console.auth.models import Staff
 from console.online_services import OnlineService
 from console.permissions import Role
+from console.rules import RuleError
 from console.timeutil import jst_day_start, utcnow
 from console.users.models import Enrolment, RegistrationRoute, ServiceUser, TermsVersion
 from console.users.register import RegisterRow, RowProblem
@@ -29,7 +30,7 @@ RECENT_LIMIT = 8
 TIMELINE_LIMIT = 200
 
 
-class UserError(ValueError):
+class UserError(RuleError):
     """A change to a service user the rules refuse; the message is shown to staff."""
 
 

@@ -20,7 +20,7 @@ from console.users import service
 from console.users.forms import SearchForm, ServiceUserForm
 from console.users.models import RegistrationRoute, ServiceUser, TermsVersion
 from console.users.timeline import timeline_staff_ids
-from console.web import current_actor, get_or_404, render_form
+from console.web import current_actor, get_or_404, render_form, submit
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 
@@ -60,20 +60,18 @@ def _form_values(form: ServiceUserForm) -> dict[str, object]:
 def create() -> Response | tuple[str, int]:
     """Register a service user."""
     form = ServiceUserForm()
-    if form.validate_on_submit():
-        values = _form_values(form)
-        terms_id = form.terms_version_id.data
-        terms = db.session().get(TermsVersion, int(terms_id)) if terms_id else None
-        try:
-            user = service.create_service_user(
-                db.session(), actor=current_actor(), terms_version=terms, **values
-            )
-        except service.UserError as error:
-            form.reference_no.errors.append(str(error))
-        else:
-            flash(_("%(name)s has been registered.", name=user.name_kanji), "success")
-            return redirect(url_for("users.show", user_id=user.id))
-    return render_form("users/form.html", form, user=None)
+    return submit(
+        form,
+        lambda: service.create_service_user(
+            db.session(),
+            actor=current_actor(),
+            terms_version=form.terms_version,
+            **_form_values(form),
+        ),
+        lambda user: _("%(name)s has been registered.", name=user.name_kanji),
+        then=lambda user: url_for("users.show", user_id=user.id),
+        error_field=form.reference_no,
+    ) or render_form("users/form.html", form, user=None)
 
 
 @bp.route("/<int:user_id>/edit", methods=["GET", "POST"])

@@ -61,7 +61,7 @@ def test_times_are_shown_in_japan_time_with_the_weekday(app):
     from flask import session
     from flask_babel import refresh
 
-    from console.i18n import jst
+    from console.i18n import format_jst as jst
 
     with app.test_request_context():
         assert jst(datetime(2026, 12, 1, 13, 0, tzinfo=UTC)) == "2026年12月1日(火) 22:00"
