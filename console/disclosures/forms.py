@@ -19,19 +19,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from console import db
-from console.disclosures.models import DataKind
+from console.disclosures.models import DataKind, Verdict
 from console.users.models import ServiceUser
 from console.users.service import find_by_reference
 
 MAX_SUBJECTS = 50
-
-
-def data_kind_choices() -> dict[str, str]:
-    return {kind.value: kind.label for kind in DataKind}
-
-
-def decision_choices() -> dict[str, str]:
-    return {"approve": str(_l("Approve")), "refuse": str(_l("Refuse"))}
 
 
 class DisclosureRequestForm(FlaskForm):
@@ -59,7 +51,7 @@ class DisclosureRequestForm(FlaskForm):
     period_to = DateField(_l("Period to"), validators=[DataRequired()])
     data_kinds = SelectMultipleField(
         _l("Kinds of data"),
-        choices=data_kind_choices,
+        choices=DataKind.choices,
         validators=[DataRequired(message=_l("Choose at least one kind of data."))],
         option_widget=widgets.CheckboxInput(),
         widget=widgets.ListWidget(prefix_label=False),
@@ -103,7 +95,7 @@ class DisclosureRequestForm(FlaskForm):
 
 class DecisionForm(FlaskForm):
     decision = RadioField(
-        _l("Approval decision"), choices=decision_choices, validators=[DataRequired()]
+        _l("Approval decision"), choices=Verdict.choices, validators=[DataRequired()]
     )
     reason = TextAreaField(
         _l("Reason"), validators=[DataRequired(), Length(max=1000)], render_kw={"rows": 3}

@@ -18,6 +18,13 @@ class DisclosureStatus(Labelled):
     REFUSED = "refused", _l("Refused"), "secondary"
 
 
+class Verdict(Labelled):
+    """What the approving supervisor decides on a request."""
+
+    APPROVE = "approve", _l("Approve")
+    REFUSE = "refuse", _l("Refuse")
+
+
 class DataKind(Labelled):
     """Which kinds of records a request covers."""
 

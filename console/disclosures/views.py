@@ -25,7 +25,7 @@ from console.auth.service import staff_names
 from console.disclosures import service
 from console.disclosures.export import build_export
 from console.disclosures.forms import DecisionForm, DisclosureRequestForm, ExportForm
-from console.disclosures.models import DataKind, DisclosureRequest, DisclosureStatus
+from console.disclosures.models import DataKind, DisclosureRequest, DisclosureStatus, Verdict
 from console.disclosures.service import DEFAULT_VALIDITY
 from console.evidence import service as evidence_service
 from console.evidence.models import Evidence, EvidenceKind
@@ -154,7 +154,7 @@ def decide(request_id: int) -> Response | tuple[str, int]:
                 db.session(),
                 actor=current_actor(),
                 request=found,
-                approve=form.decision.data == "approve",
+                approve=form.decision.data == Verdict.APPROVE,
                 reason=form.reason.data,
                 validity=validity(),
             )

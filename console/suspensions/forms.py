@@ -28,6 +28,7 @@ from console.suspensions.models import (
     Verdict,
 )
 from console.suspensions.proposals import ProposalInput
+from console.suspensions.queries import ListState
 from console.suspensions.rules import (
     MAX_REASON,
     MIN_DECISION_REASON,
@@ -251,24 +252,14 @@ class NoticePrintedForm(TextForm):
     submit = SubmitField(_l("Record that the notice was printed"))
 
 
-STATE_FILTERS = {
-    "current": _l("In force or scheduled"),
-    "active": _l("In force now"),
-    "scheduled": _l("Scheduled"),
-    "pending": _l("Awaiting decision"),
-    "ended": _l("Ended"),
-    "all": _l("All"),
-}
-
-
 class FilterForm(TextForm):
     class Meta:
         csrf = False
 
     state = SelectField(
         _l("State"),
-        choices=lambda: {k: str(v) for k, v in STATE_FILTERS.items()},
-        default="current",
+        choices=ListState.choices,
+        default=ListState.CURRENT.value,
         validators=[Optional()],
     )
     service = SelectField(

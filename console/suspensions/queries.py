@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from console.audit import Subject
 from console.auth.service import staff_names
 from console.incidents.models import Incident, IncidentCategory, Outcome
+from console.labels import Labelled
 from console.suspensions.models import (
     Decision,
     Objection,
@@ -179,15 +181,26 @@ def detail(db: Session, item: Suspension, now: datetime) -> Detail:
 # --- Lists -----------------------------------------------------------------------------
 
 
+class ListState(Labelled):
+    """What the list of suspensions shows."""
+
+    CURRENT = "current", _l("In force or scheduled")
+    ACTIVE = "active", _l("In force now")
+    SCHEDULED = "scheduled", _l("Scheduled")
+    PENDING = "pending", _l("Awaiting decision")
+    ENDED = "ended", _l("Ended")
+    ALL = "all", _l("All")
+
+
 @dataclass(frozen=True)
 class Filters:
-    state: str = "current"  # current | active | scheduled | pending | ended | all
+    state: ListState = ListState.CURRENT
     service: str = ""
     kind: str = ""
     reference: str = ""
 
 
-def _state_condition(state: str, now: datetime) -> Any:
+def _state_condition(state: ListState, now: datetime) -> Any:
     approved = Suspension.decision == Decision.APPROVED.value
     not_cut = or_(
         col(Suspension.cut_short_at).is_(None),
@@ -197,17 +210,14 @@ def _state_condition(state: str, now: datetime) -> Any:
         or_(col(Suspension.ends_at).is_(None), col(Suspension.ends_at) > now),
         or_(col(Suspension.cut_short_at).is_(None), col(Suspension.cut_short_at) > now),
     )
-    if state == "active":
-        return and_(approved, not_cut, Suspension.starts_at <= now, live_end)
-    if state == "scheduled":
-        return and_(approved, not_cut, Suspension.starts_at > now)
-    if state == "current":
-        return and_(approved, not_cut, live_end)
-    if state == "pending":
-        return Suspension.decision == Decision.PENDING.value
-    if state == "ended":
-        return and_(approved, ~live_end)
-    return None
+    conditions = {
+        ListState.ACTIVE: and_(approved, not_cut, Suspension.starts_at <= now, live_end),
+        ListState.SCHEDULED: and_(approved, not_cut, Suspension.starts_at > now),
+        ListState.CURRENT: and_(approved, not_cut, live_end),
+        ListState.PENDING: Suspension.decision == Decision.PENDING.value,
+        ListState.ENDED: and_(approved, ~live_end),
+    }
+    return conditions.get(state)
 
 
 def search(

@@ -68,7 +68,7 @@ def index() -> tuple[str, int]:
             "suspensions/index.html", form=form, rows=[], total=0, page=1, pages=1, now=utcnow()
         ), 400
     filters = queries.Filters(
-        state=form.state.data or "current",
+        state=queries.ListState(form.state.data or queries.ListState.CURRENT),
         service=form.service.data or "",
         kind=form.kind.data or "",
         reference=reference_key(form.reference.data or ""),
