@@ -25,13 +25,15 @@ from console import db
 from console.audit import COMMAND_LINE, Actor
 from console.auth import service as staff_service
 from console.auth.models import Role, Staff
+from console.auth.tokens import create_token
 from console.incidents import service as incidents_service
 from console.incidents.models import Incident, Severity
 from console.notices import service as notices_service
 from console.notices.models import Notice, NoticeCause, NoticeKind
 from console.online_services import USER_SERVICES, OnlineService
-from console.suspensions import service as suspensions_service
+from console.suspensions.decisions import decide
 from console.suspensions.models import Kind, Suspension
+from console.suspensions.proposals import ProposalInput, propose
 from console.timeutil import from_jst, utcnow
 from console.users import service as users_service
 from console.users.models import RegistrationRoute, ServiceUser, TermsVersion
@@ -184,20 +186,18 @@ def propose_suspension(
     reason: str = REASON,
 ) -> Suspension:
     """An Art. 9-2 proposal citing ``incident``, pending a supervisor's decision."""
+    data = ProposalInput(
+        service_user=user,
+        incident_ids=[incident.id],  # type: ignore[list-item]
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        reason=reason,
+        all_services=all_services,
+        services=list(services),
+    )
     with writing(app) as session:
-        return suspensions_service.propose(
-            session,
-            actor=Actor.of_staff(proposer),
-            service_user=user,
-            incident_ids=[incident.id],  # type: ignore[list-item]
-            article_codes=[],
-            kind=kind,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            all_services=all_services,
-            services=list(services),
-            reason=reason,
-        )
+        return propose(session, actor=Actor.of_staff(proposer), data=data)
 
 
 def approve_suspension(app: Flask, decider: Staff, item: Suspension) -> Suspension:
@@ -205,9 +205,7 @@ def approve_suspension(app: Flask, decider: Staff, item: Suspension) -> Suspensi
     with writing(app) as session:
         fresh = session.get(Suspension, item.id)
         assert fresh is not None
-        suspensions_service.decide(
-            session, actor=Actor.of_staff(decider), item=fresh, decision="approve", reason=""
-        )
+        decide(session, actor=Actor.of_staff(decider), item=fresh, decision="approve", reason="")
         return fresh
 
 
@@ -235,7 +233,7 @@ def make_suspension(
 def make_api_token(app: Flask, staff: Staff) -> str:
     """A status-API bearer token of ``staff``."""
     with writing(app) as session:
-        return suspensions_service.create_token(session, actor=COMMAND_LINE, staff=staff)
+        return create_token(session, actor=COMMAND_LINE, staff=staff)
 
 
 # --- notices (Art. 9-1) --------------------------------------------------------------------

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from contextlib import nullcontext
 from datetime import date, datetime, timedelta
-from typing import Any, TextIO
+from pathlib import Path
+from typing import Any
 
 import click
 from flask.cli import AppGroup
 
-from console import db
+from console import db, files
 from console.audit import export as export_format
 from console.audit import service
 from console.audit.keys import SigningKeyError
@@ -100,6 +102,15 @@ def verify_command(as_json: bool) -> None:
         sys.exit(1)
 
 
+def _check_writable_folder(output: str) -> None:
+    folder = Path(output).resolve().parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK):
+        raise click.BadParameter(
+            f"cannot write {output}: {folder} is not a folder this account can write to",
+            param_hint="--output",
+        )
+
+
 @audit_group.command("export")
 @click.option(
     "--format",
@@ -121,15 +132,10 @@ def export_command(
     """Write the entries (with their hashes) for checking away from the console."""
     if since is not None and until is not None and since >= until:
         raise click.BadParameter("--since must be before --until", param_hint="--since")
-    handle: TextIO
-    try:
-        handle = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout  # noqa: SIM115
-    except OSError as error:
-        raise click.BadParameter(
-            f"cannot write {output}: {error.strerror}", param_hint="--output"
-        ) from error
+    if output:
+        _check_writable_folder(output)
     with (
-        handle if output else nullcontext(handle),
+        files.atomic_write_text(output) if output else nullcontext(sys.stdout) as handle,
         db.transaction(write=False) as session,
     ):
         span = service.seq_span(session, since=since, until=until)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from markupsafe import Markup
 
-from console.evidence.masking import mask_html, mask_text, short_hash
 from console.evidence.service import LONGEST_LINE, _cut_long_line
+from console.masking import mask_html, mask_text, short_hash
 
 KEY = "test-mask-key"
 

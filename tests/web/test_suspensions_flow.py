@@ -12,13 +12,17 @@ from flask import render_template_string
 from flask_login import login_user
 from sqlmodel import select
 
+from console import db
 from console.audit import Actor
 from console.auth.models import Role
 from console.auth.sessions import FRESH_KEY
+from console.auth.tokens import ApiToken
 from console.online_services import OnlineService
-from console.suspensions import service
-from console.suspensions.models import ApiToken, Objection, Suspension
-from console.suspensions.service import is_suspended, sweep_transitions
+from console.suspensions.decisions import decide
+from console.suspensions.models import Objection, Suspension
+from console.suspensions.rules import SuspensionError
+from console.suspensions.status import is_suspended
+from console.suspensions.sweep import sweep_transitions
 from tests.factories import (
     PASSWORD,
     approve_suspension,
@@ -135,21 +139,28 @@ def test_proposer_cannot_decide_page_hidden_and_post_refused(app, client, auth, 
     assert f"/suspensions/{item.id}/decide" not in dashboard
 
 
-def test_the_service_refuses_the_proposer_even_without_the_page(app, make_staff):
+@pytest.mark.parametrize(
+    ("decider_role", "message"),
+    [(None, "あなたが提案したもの"), (Role.COUNSELOR, "決定できるのは統括職員だけ")],
+)
+def test_the_service_keeps_four_eyes_even_without_the_page(app, make_staff, decider_role, message):
+    """Art. 9-2: neither the proposer nor a counselor decides, whoever calls the service."""
     supervisor = make_staff(Role.SUPERVISOR)
+    decider = supervisor if decider_role is None else make_staff(decider_role)
     user = make_user(app)
     incident = make_incident(app, user, supervisor)
     item = _propose(app, supervisor, user, incident)
-    with writing(app) as session:
+    with app.test_request_context(), db.transaction() as session:
         fresh = session.get(Suspension, item.id)
-        with pytest.raises(service.SuspensionError):
-            service.decide(
+        with pytest.raises(SuspensionError, match=message):
+            decide(
                 session,
-                actor=Actor.of_staff(supervisor),
+                actor=Actor.of_staff(decider),
                 item=fresh,
                 decision="approve",
                 reason="",
             )
+    assert load(app, Suspension, item.id).decision == "pending"
 
 
 def test_decision_without_a_fresh_password_goes_to_reauthentication(
@@ -406,7 +417,7 @@ def test_notice_shows_articles_and_print_records_its_hash(app, client, auth, mak
 
 def test_status_api_with_a_token_and_audited(app, client, runner, make_staff, trail):
     counselor, user, _incident = _setup(app, make_staff)
-    result = runner.invoke(args=["suspensions", "token", "create", counselor.login])
+    result = runner.invoke(args=["staff", "token", "create", counselor.login])
     assert result.exit_code == 0, result.output
     token = result.output.strip()
     url = f"/api/v1/service-users/{user.reference_no}/status"
@@ -424,13 +435,13 @@ def test_status_api_with_a_token_and_audited(app, client, runner, make_staff, tr
     assert checked.action == "suspension.status_checked"
     assert checked.actor_login == counselor.login
     admin = make_staff(Role.ADMIN)
-    refused = runner.invoke(args=["suspensions", "token", "create", admin.login])
+    refused = runner.invoke(args=["staff", "token", "create", admin.login])
     assert refused.exit_code != 0
     with reading(app) as session:
         stored = session.exec(select(ApiToken)).one()
         assert stored.token_hash != token
         assert len(stored.token_hash) == 64
-    assert runner.invoke(args=["suspensions", "token", "revoke", str(stored.id)]).exit_code == 0
+    assert runner.invoke(args=["staff", "token", "revoke", str(stored.id)]).exit_code == 0
     assert client.get(url, headers={"Authorization": f"Bearer {token}"}).status_code == 401
 
 

@@ -9,7 +9,7 @@ from sqlmodel import select
 from console.auth.models import Role
 from console.outbox import OutboxMessage
 from console.suspensions.models import Suspension
-from console.suspensions.service import sweep_transitions
+from console.suspensions.sweep import sweep_transitions
 from console.sweeps import registered_sweeps
 from tests.concurrency import at_once
 from tests.factories import jst, make_suspension, reading, writing
