@@ -95,6 +95,7 @@ def test_comments_and_corrections(app, client, login_as, trail):
     assert client.post(url, data={"body": ""}).status_code == 422
     assert client.post(url, data={"body": "x", "corrects_id": "999999"}).status_code == 422
     assert client.post(url, data={"body": "x", "corrects_id": "abc"}).status_code == 422
+    assert client.post(url, data={"body": "x", "corrects_id": " "}).status_code == 422
     assert len(trail("incident.commented")) == 2
 
 
