@@ -16,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 import tests.web
-from console.auth.models import Role
+from console.permissions import Role
 from tests.factories import PASSWORD
 
 ALL_ROLES = frozenset(Role)

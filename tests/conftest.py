@@ -29,7 +29,8 @@ from sqlmodel import SQLModel
 import console.models  # noqa: F401 - every table on SQLModel.metadata
 from console import PROJECT_ROOT, create_app, db
 from console.auth import passwords
-from console.auth.models import Role, Staff
+from console.auth.models import Staff
+from console.permissions import Role
 from tests import factories
 from tests.factories import PASSWORD
 from tests.trail import Trail

@@ -24,13 +24,14 @@ from sqlmodel import Session
 from console import db
 from console.audit import COMMAND_LINE, Actor
 from console.auth import service as staff_service
-from console.auth.models import Role, Staff
+from console.auth.models import Staff
 from console.auth.tokens import create_token
 from console.incidents import service as incidents_service
 from console.incidents.models import Incident, Severity
 from console.notices import service as notices_service
 from console.notices.models import Notice, NoticeCause, NoticeKind
 from console.online_services import USER_SERVICES, OnlineService
+from console.permissions import Role
 from console.suspensions.decisions import decide
 from console.suspensions.models import Kind, Suspension
 from console.suspensions.proposals import ProposalInput, propose

@@ -20,7 +20,8 @@ from flask import Flask
 from playwright.sync_api import Page
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from console.auth.models import Role, Staff
+from console.auth.models import Staff
+from console.permissions import Role
 from tests.conftest import make_app
 from tests.factories import PASSWORD, make_staff
 from tests.trail import Trail

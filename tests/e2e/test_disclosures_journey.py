@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from playwright.sync_api import Page, expect
 
-from console.auth.models import Role
+from console.permissions import Role
 from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import make_incident, make_user
 

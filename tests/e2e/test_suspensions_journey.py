@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from playwright.sync_api import Page, expect
 
 from console.audit.canonical import chain_hash
-from console.auth.models import Role
+from console.permissions import Role
 from console.timeutil import to_jst, utcnow
 from tests.e2e.conftest import SCREENSHOTS, screenshot, sign_in
 from tests.factories import PASSWORD, make_incident, make_user

@@ -8,9 +8,9 @@ from datetime import timedelta
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 
-from console.auth.models import Role
 from console.incidents.models import Incident
 from console.online_services import OnlineService
+from console.permissions import Role
 from console.timeutil import to_jst, utcnow
 from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import make_user, reading

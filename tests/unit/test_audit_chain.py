@@ -32,8 +32,9 @@ from console.audit.verify import (
     TRUNCATED,
 )
 from console.auth import service as staff_service
-from console.auth.models import Role, Staff
+from console.auth.models import Staff
 from console.config import ConfigurationError
+from console.permissions import Role
 from console.sweeps import registered_sweeps
 from console.timeutil import utcnow
 from tests.concurrency import at_once

@@ -6,7 +6,7 @@ import json
 
 from sqlmodel import select
 
-from console.auth.models import Role
+from console.permissions import Role
 from console.users.models import Enrolment, ServiceUser, TermsVersion
 from tests.factories import make_terms, reading
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from console.auth.permissions import UNDECLARED_ENDPOINTS, declared_permission
+from console.permissions import UNDECLARED_ENDPOINTS, declared_permission
 from tests.access import check_access, declared_tables
 
 TABLES = declared_tables()

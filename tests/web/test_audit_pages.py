@@ -11,7 +11,7 @@ from console.audit import Actor, Subject, changes, record
 from console.audit import service as audit_service
 from console.audit.queries import entries_for_subject
 from console.audit.verify_export import check_text
-from console.auth.models import Role
+from console.permissions import Role
 from tests.factories import reading, writing
 from tests.trail import checkpoint, drop_triggers, fill, raw, size
 

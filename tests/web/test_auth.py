@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import time_machine
 
-from console.auth.models import Role
+from console.permissions import Role
 from console.timeutil import utcnow
 from tests.factories import PASSWORD
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from console.auth.models import Role
+from console.permissions import Role
 from tests.access import ALL_ROLES, PUBLIC
 
 ACCESS: dict[str, object] = {

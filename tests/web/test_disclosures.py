@@ -13,9 +13,9 @@ import pytest
 import time_machine
 
 from console.audit import Actor
-from console.auth.models import Role
-from console.disclosures import service
+from console.disclosures import export, service
 from console.disclosures.models import DisclosureRequest
+from console.permissions import Role
 from console.sweeps import registered_sweeps
 from tests.factories import PASSWORD, make_incident, make_user, reading, writing
 from tests.uploads import ACCESS_LOG_CSV, evidence_id_from, tiny_png, upload
@@ -341,7 +341,7 @@ def test_a_full_disk_while_building_the_zip_is_a_clear_page_and_records_nothing(
     def disk_full(*_args, **_kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(service, "_zip_write", disk_full)
+    monkeypatch.setattr(export, "_zip_write", disk_full)
     response = client.post(f"/disclosures/{request_id}/export")
     assert response.status_code == 507
     assert "ファイルを保存できませんでした" in response.get_data(as_text=True)

@@ -12,10 +12,10 @@ from flask import render_template
 from sqlmodel import delete, select, update
 
 from console import db
-from console.auth.models import Role
 from console.evidence import evidence_summary
 from console.evidence.models import Evidence, EvidenceChunk
 from console.masking import mask_text
+from console.permissions import Role
 from tests.conftest import make_app
 from tests.factories import PASSWORD, load, make_incident, reading, writing
 from tests.uploads import ACCESS_LOG_CSV, evidence_id_from, fake_exe, tiny_png, upload

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from console.auth.models import Role
+from console.permissions import Role
 from tests.factories import make_incident
 
 FUZZ = settings(

@@ -8,8 +8,8 @@ import tracemalloc
 
 import pytest
 
-from console.auth.models import Role
 from console.evidence.models import Evidence
+from console.permissions import Role
 from tests.conftest import make_app
 from tests.factories import PASSWORD, make_incident, reading
 from tests.uploads import GeneratedFile, evidence_id_from, tiny_png, upload

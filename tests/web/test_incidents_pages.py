@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from console.auth.models import Role
 from console.incidents.models import Incident, IncidentCategory, IncidentComment
+from console.permissions import Role
 from console.timeutil import to_jst, utcnow
 from tests.factories import make_incident, make_user, reading
 from tests.trail import details

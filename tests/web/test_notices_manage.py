@@ -8,9 +8,9 @@ import pytest
 import time_machine
 
 from console import scheduler
-from console.auth.models import Role
 from console.notices.models import Notice, NoticeState
-from console.notices.service import state_of
+from console.notices.state import state_of
+from console.permissions import Role
 from tests.factories import jst, load, make_notice
 from tests.trail import details
 

@@ -9,10 +9,10 @@ import pytest
 import time_machine
 
 from console.audit import Actor
-from console.auth.models import Role
 from console.notices import service
 from console.notices.models import NoticeCause, NoticeKind
 from console.online_services import OnlineService
+from console.permissions import Role
 from tests.factories import jst, make_notice, make_terms, notice_input, writing
 
 T0 = jst(2026, 11, 20, 10)

@@ -14,10 +14,10 @@ from sqlmodel import select
 
 from console import db
 from console.audit import Actor
-from console.auth.models import Role
 from console.auth.sessions import FRESH_KEY
 from console.auth.tokens import ApiToken
 from console.online_services import OnlineService
+from console.permissions import Role
 from console.suspensions.decisions import decide
 from console.suspensions.models import Objection, Suspension
 from console.suspensions.rules import SuspensionError

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete
 
-from console.auth.models import Role
 from console.online_services import USER_SERVICES
+from console.permissions import Role
 from console.suspensions.models import Suspension, SuspensionService
 from tests.factories import REASON, jst, make_api_token, make_user, writing
 

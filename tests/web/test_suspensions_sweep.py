@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from console.auth.models import Role
 from console.outbox import OutboxMessage
+from console.permissions import Role
 from console.suspensions.models import Suspension
 from console.suspensions.sweep import sweep_transitions
 from console.sweeps import registered_sweeps

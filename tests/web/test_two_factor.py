@@ -9,8 +9,9 @@ import pytest
 import time_machine
 from sqlmodel import select
 
-from console.auth.models import RecoveryCode, Role
+from console.auth.models import RecoveryCode
 from console.config import load_settings
+from console.permissions import Role
 from console.timeutil import utcnow
 from tests.conftest import make_app
 from tests.factories import PASSWORD, reading

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from console.auth.models import Role
+from console.permissions import Role
 from tests.factories import make_incident, make_user
 
 EDGES = ["", "HW-2024-000123", "art7.2", "2026-01-01", "0001-01-01", "9999-12-31", "23:59"]

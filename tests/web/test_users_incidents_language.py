@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from console.auth.models import Role
+from console.permissions import Role
 from tests.factories import make_incident, make_user
 from tests.web.test_pages import untranslated_words
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from console.auth.models import Role
-from console.auth.permissions import Permission
 from console.navigation import UserPanel, add_user_panel
 from console.online_services import OnlineService
+from console.permissions import Permission, Role
 from console.users.models import ServiceUser
 from tests.factories import (
     jst,
