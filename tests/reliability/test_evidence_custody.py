@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the factory fixtures are imported and then requested by name
 """Fix 4: ``flask evidence verify`` compares each item with the SHA-256 in its
 ``evidence.added`` audit entry (protected by the chain), not only its editable column."""
 
@@ -82,7 +83,9 @@ def test_the_auditor_page_shows_the_trails_hash(app, client, login_as, make_inci
     _forge(app, evidence_id, column_too=True)
     auditor = app.test_client()
     staff = make_staff(Role.AUDITOR)
-    auditor.post("/auth/login", data={"login": staff.login, "password": "correct horse battery staple"})
+    auditor.post(
+        "/auth/login", data={"login": staff.login, "password": "correct horse battery staple"}
+    )
     page = auditor.get(f"/incidents/{incident.id}/evidence/custody").get_data(as_text=True)
     assert hashlib.sha256(ACCESS_LOG_CSV.encode()).hexdigest() in page
     assert "不一致" in page or "Mismatch" in page
