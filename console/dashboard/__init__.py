@@ -1,9 +1,23 @@
-"""The home page every signed-in staff member lands on."""
+"""The home page every signed-in staff member lands on, and the system administrator's
+panel of the scheduler's health (supervisors see it in the notices panel)."""
+
+from typing import Any
 
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from console.auth.permissions import Permission
     from console.dashboard.views import bp
+    from console.navigation import Panel, add_panel
 
     app.register_blueprint(bp)
+    add_panel(
+        app, Panel("dashboard/scheduler_panel.html", Permission.STAFF_MANAGE, _health, order=90)
+    )
+
+
+def _health(db: Any, _staff: Any) -> dict[str, Any]:
+    from console import scheduler
+
+    return {"health": scheduler.health(db)}
