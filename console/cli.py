@@ -15,12 +15,14 @@ from typing import Any
 import click
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from alembic.util import CommandError
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import DBAPIError
 
 from console import PROJECT_ROOT, db
+from console.demo import load_demo
 from console.files import FileWriteError
 from console.scheduler import scheduler_group
 
@@ -71,8 +73,6 @@ def downgrade_command(revision: str, yes: bool) -> None:
 
 
 def _current_revision() -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
     with db.engine().connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
@@ -92,8 +92,6 @@ def current_command() -> None:
 )
 def demo_load_command(logins_file: str | None) -> None:
     """Create the demo staff and service users (idempotent) and print the demo logins."""
-    from console.demo import load_demo
-
     for line in load_demo(logins_file):
         click.echo(line)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -222,8 +223,6 @@ scheduler_group = AppGroup("scheduler", help="The scheduler process (run exactly
 )
 def run_command(every: float) -> None:
     """Run the scheduler in the foreground until Ctrl-C or SIGTERM."""
-    import signal
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     with db.transaction(write=False) as session:
         health(session)  # a database that cannot be used is one line now, not a log every tick

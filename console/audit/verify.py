@@ -160,8 +160,8 @@ def parse(canonical: str) -> dict[str, Any] | None:
 
 def signature_valid(checkpoint: Checkpoint, public_key_hex: str) -> bool:
     """Whether ``checkpoint`` carries a valid Ed25519 signature by ``public_key_hex``."""
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.exceptions import InvalidSignature  # late: only checkpoints need it
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey  # likewise
 
     message = checkpoint_message(
         log_id=checkpoint.log_id,

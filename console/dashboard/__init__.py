@@ -5,12 +5,13 @@ from typing import Any
 
 from flask import Flask
 
+from console import scheduler
+from console.dashboard.views import bp
+from console.navigation import Panel, add_panel
+from console.permissions import Permission
+
 
 def init_app(app: Flask) -> None:
-    from console.auth.permissions import Permission
-    from console.dashboard.views import bp
-    from console.navigation import Panel, add_panel
-
     app.register_blueprint(bp)
     add_panel(
         app, Panel("dashboard/scheduler_panel.html", Permission.STAFF_MANAGE, _health, order=90)
@@ -18,6 +19,4 @@ def init_app(app: Flask) -> None:
 
 
 def _health(db: Any, _staff: Any) -> dict[str, Any]:
-    from console import scheduler
-
     return {"health": scheduler.health(db)}

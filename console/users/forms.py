@@ -29,6 +29,7 @@ from console.users.rules import (
     is_reference,
 )
 from console.users.search import is_kana, reference_key
+from console.users.service import counselors
 
 MAX_ID_DIGITS = 9  # ids fit PostgreSQL's integer
 
@@ -72,7 +73,6 @@ def route_choices() -> dict[str, str]:
 
 
 def counselor_choices() -> dict[str, str]:
-    from console.users.service import counselors
 
     choices = {"": str(_l("Not assigned"))}
     choices.update({str(staff.id): staff.display_name for staff in counselors(db.session())})
