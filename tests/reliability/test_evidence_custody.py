@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the factory fixtures are imported and then requested by name
 """Fix 4: ``flask evidence verify`` compares each item with the SHA-256 in its
 ``evidence.added`` audit entry (protected by the chain), not only its editable column."""
 
@@ -11,14 +10,8 @@ from sqlmodel import update
 from console import db
 from console.auth.models import Role
 from console.evidence.models import Evidence, EvidenceChunk
-from tests.factories_evidence import (  # noqa: F401 - fixtures
-    ACCESS_LOG_CSV,
-    evidence_id_from,
-    make_incident,
-    make_service_user,
-    tiny_png,
-    upload,
-)
+from tests.factories import make_incident
+from tests.uploads import ACCESS_LOG_CSV, evidence_id_from, tiny_png, upload
 
 FORGED = ACCESS_LOG_CSV.replace("203.0.113.45", "203.0.113.99").encode()
 
@@ -39,11 +32,9 @@ def _forge(app, evidence_id: int, *, column_too: bool) -> None:
             )
 
 
-def test_a_chunk_and_its_sha256_column_changed_together_are_found(
-    app, client, runner, login_as, make_incident
-):
+def test_a_chunk_and_its_sha256_column_changed_together_are_found(app, client, runner, login_as):
     login_as(Role.COUNSELOR)
-    incident = make_incident()
+    incident = make_incident(app)
     good_id = evidence_id_from(upload(client, incident.id, tiny_png(), "ok.png"))
     bad_id = evidence_id_from(upload(client, incident.id, ACCESS_LOG_CSV.encode(), "access.csv"))
     _forge(app, bad_id, column_too=True)
@@ -55,9 +46,9 @@ def test_a_chunk_and_its_sha256_column_changed_together_are_found(
     assert "checked 2 items: 1 mismatched" in result.output
 
 
-def test_an_item_without_its_added_entry_fails(app, client, runner, login_as, make_incident):
+def test_an_item_without_its_added_entry_fails(app, client, runner, login_as):
     login_as(Role.COUNSELOR)
-    incident = make_incident()
+    incident = make_incident(app)
     evidence_id = evidence_id_from(upload(client, incident.id, tiny_png(), "ok.png"))
     with app.app_context(), db.transaction() as session:
         item = session.get(Evidence, evidence_id)
@@ -74,9 +65,9 @@ def test_an_item_without_its_added_entry_fails(app, client, runner, login_as, ma
     assert "no intact evidence.added entry" in result.output
 
 
-def test_the_auditor_page_shows_the_trails_hash(app, client, login_as, make_incident, make_staff):
+def test_the_auditor_page_shows_the_trails_hash(app, client, login_as, make_staff):
     login_as(Role.COUNSELOR)
-    incident = make_incident()
+    incident = make_incident(app)
     evidence_id = evidence_id_from(
         upload(client, incident.id, ACCESS_LOG_CSV.encode(), "access.csv")
     )

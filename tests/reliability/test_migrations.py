@@ -20,7 +20,7 @@ from console.audit.models import AuditEntry
 from console.auth.models import Staff
 from console.cli import alembic_config
 from tests.conftest import ON_POSTGRES, PASSWORD, _pg_admin, _pg_url, make_app
-from tests.factories_audit import fill
+from tests.trail import fill
 
 SQLITE_TRIGGERS = {
     "audit_entry_no_update",

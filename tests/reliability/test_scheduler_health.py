@@ -8,7 +8,7 @@ import pytest
 from console import scheduler
 from console.auth.models import Role
 from tests.conftest import make_app
-from tests.factories_audit import fill
+from tests.trail import fill
 
 CHECKPOINT_SWEEP = "audit.checkpoint"
 

@@ -7,18 +7,24 @@ from __future__ import annotations
 import subprocess
 import time
 
+import pytest
 from sqlmodel import col, func, select
 
 from console import db
 from console.audit.models import AuditEntry
 from console.auth.models import Role
 from console.users.models import Enrolment, ServiceUser
+from tests.factories import make_terms
 from tests.reliability.processes import BIN, PROJECT_ROOT, console_env
-
-pytest_plugins = ["tests.factories_users"]
 
 ROWS = 3000
 HEADER = "reference_no,name_kanji,name_kana,registration_route,services,terms_agreed_on\n"
+
+
+@pytest.fixture
+def terms(app):
+    """The terms version in force since 2022-05-01."""
+    return make_terms(app)
 
 
 def register_file(path, rows: int) -> None:

@@ -9,10 +9,15 @@ from sqlmodel import func, select
 from console import db
 from console.auth.models import Role
 from console.users.models import ServiceUser
-
-pytest_plugins = ["tests.factories_users"]
+from tests.factories import make_terms
 
 HEADER = "reference_no,name_kanji,name_kana,birth_date,registration_route,terms_agreed_on\n"
+
+
+@pytest.fixture
+def terms(app):
+    """The terms version in force since 2022-05-01."""
+    return make_terms(app)
 
 
 def imported(app) -> int:
