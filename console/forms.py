@@ -4,7 +4,6 @@ and date-times typed in Japan time.
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime
 from typing import Any
 
@@ -13,16 +12,11 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, Field, SelectMultipleField, StringField, widgets
 from wtforms.validators import StopValidation, ValidationError
 
+from console.rules import LINE_CONTROLS, has_control_characters
 from console.timeutil import from_jst, to_jst
 
-LINE_CONTROLS = frozenset({"\t", "\n", "\r"})
 JAPAN_TIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 JAPAN_TIME_HELP = _l("Japan time (JST).")
-
-
-def has_control_characters(text: str, allowed: frozenset[str] = LINE_CONTROLS) -> bool:
-    """Whether ``text`` holds a control character other than those ``allowed``."""
-    return any(unicodedata.category(char) == "Cc" and char not in allowed for char in text)
 
 
 class TextForm(FlaskForm):

@@ -28,8 +28,8 @@ from console.audit.canonical import format_time
 from console.audit.export import render
 from console.audit.forms import SearchForm, VerifyForm
 from console.audit.trail import Actor, Subject, record
-from console.forms import has_control_characters
 from console.permissions import Permission, audited_read, requires
+from console.rules import has_control_characters
 from console.timeutil import from_jst, utcnow
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")

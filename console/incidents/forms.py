@@ -31,7 +31,8 @@ from console.incidents.service import (
 from console.online_services import service_choices
 from console.terms import category_choices
 from console.timeutil import from_jst, utcnow
-from console.users.forms import EARLIEST_RECORD, MAX_ID_DIGITS
+from console.users.forms import MAX_ID_DIGITS
+from console.users.rules import EARLIEST_RECORD
 from console.users.service import find_by_reference, terms_in_force
 
 LATEST_FILTER = date(2099, 12, 31)

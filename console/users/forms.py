@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from sqlmodel import col, select
 from wtforms import (
@@ -20,20 +18,18 @@ from console.forms import MultiCheckboxField, TextForm
 from console.online_services import service_choices
 from console.timeutil import to_jst, utcnow
 from console.users.models import RegistrationRoute, TermsVersion
+from console.users.rules import (
+    EARLIEST_RECORD,
+    birth_date_is_plausible,
+    is_reference,
+)
 from console.users.search import is_kana, reference_key
-from console.users.service import REFERENCE_PATTERN, counselors
+from console.users.service import counselors
 
-EARLIEST_BIRTH = date(1900, 1, 1)
-EARLIEST_RECORD = date(2000, 1, 1)  # nothing the office records is older than this
 MAX_ID_DIGITS = 9  # ids fit PostgreSQL's integer
 
 
-def route_choices() -> dict[str, str]:
-    return RegistrationRoute.choices()
-
-
 def counselor_choices() -> dict[str, str]:
-
     choices = {"": str(_l("Not assigned"))}
     choices.update({str(staff.id): staff.display_name for staff in counselors(db.session())})
     return choices
@@ -78,7 +74,7 @@ class ServiceUserForm(TextForm):
     )
     birth_date = DateField(_l("Date of birth"), validators=[Optional()])
     registration_route = SelectField(
-        _l("Registration route (Art. 1 (3))"), choices=route_choices, validators=[DataRequired()]
+        _l("Registration route (Art. 1 (3))"), choices=RegistrationRoute.choices, validators=[DataRequired()]
     )
     services = MultiCheckboxField(_l("Enrolled services"), choices=service_choices)
     counseling_eligible = BooleanField(
@@ -96,8 +92,7 @@ class ServiceUserForm(TextForm):
         return db.session().get(TermsVersion, int(chosen)) if chosen else None
 
     def validate_reference_no(self, field: StringField) -> None:
-
-        if not REFERENCE_PATTERN.match(reference_key(field.data or "")):
+        if not is_reference(reference_key(field.data or "")):
             raise ValidationError(
                 _l("Use letters, digits and hyphens for the reference number, e.g. HW-2024-000123.")
             )
@@ -107,7 +102,7 @@ class ServiceUserForm(TextForm):
             raise ValidationError(_l("Enter the name in katakana or hiragana only."))
 
     def validate_birth_date(self, field: DateField) -> None:
-        if field.data and not EARLIEST_BIRTH <= field.data <= to_jst(utcnow()).date():
+        if field.data and not birth_date_is_plausible(field.data, to_jst(utcnow()).date()):
             raise ValidationError(_l("Enter a date of birth in the past."))
 
     def validate_terms_agreed_on(self, field: DateField) -> None:
