@@ -49,7 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from console import db, errors, i18n, navigation, security
+    from console import db, errors, i18n, masking, navigation, security
     from console.audit.trail import install_session_hooks
     from console.extensions import bootstrap, csrf
 
@@ -61,6 +61,7 @@ def register_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     errors.init_app(app)
     navigation.init_app(app)
+    masking.init_app(app)
 
 
 def register_features(app: Flask) -> None:

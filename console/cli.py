@@ -1,14 +1,29 @@
-"""``flask db …`` and ``flask demo …``; each feature adds its own group in its ``init_app``."""
+"""``flask db …``, ``flask demo …`` and ``flask scheduler …``; each feature adds its own group
+in its ``init_app``.
+
+Every command of every group reports a database it cannot use, or a file it cannot
+write, in one line naming the database and the reason (exit status 1), never a traceback.
+"""
 
 from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from typing import Any
 
 import click
 from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import DBAPIError
 
 from console import PROJECT_ROOT, db
+from console.files import FileWriteError
+from console.scheduler import scheduler_group
+
+MISSING_TABLE = re.compile(r"no such table|relation .* does not exist")
 
 db_group = AppGroup("db", help="Database migrations (Alembic).")
 demo_group = AppGroup("demo", help="Demonstration data.")
@@ -27,7 +42,7 @@ def alembic_config() -> Config:
 def upgrade_command(revision: str) -> None:
     """Migrate the database to the newest schema."""
     command.upgrade(alembic_config(), revision)
-    click.echo(f"database is at {revision}: {current_app.config['DATABASE_URL'].split('@')[-1]}")
+    click.echo(f"{db.describe(current_app.config['DATABASE_URL'])} is at {revision}")
 
 
 @db_group.command("current")
@@ -51,6 +66,44 @@ def demo_load_command(logins_file: str | None) -> None:
         click.echo(line)
 
 
+def database_problem(url: str, error: DBAPIError) -> str:
+    """One line for an operator: which database, and what went wrong (never SQL or values)."""
+    reason = db.reason(error)
+    if MISSING_TABLE.search(reason):
+        reason += " (has `flask db upgrade` been run on it?)"
+    if db.is_unavailable(error):
+        return f"cannot use the {db.describe(url)}: {reason}"
+    return f"the {db.describe(url)} reported an error: {reason}"
+
+
+def _one_line_errors(callback: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return callback(*args, **kwargs)
+        except DBAPIError as error:
+            # The command's app context is still pushed: click closes it after this returns.
+            url = current_app.config["DATABASE_URL"]
+            raise click.ClickException(database_problem(url, error)) from None
+        except FileWriteError as error:
+            raise click.ClickException(str(error)) from None
+
+    run.one_line_errors = True  # type: ignore[attr-defined]
+    return run
+
+
+def _wrap_commands(group: click.Group) -> None:
+    """Wrap every command once (the groups are module objects, shared by every app made)."""
+    for command_ in group.commands.values():
+        if isinstance(command_, click.Group):
+            _wrap_commands(command_)
+        elif command_.callback is not None and not hasattr(command_.callback, "one_line_errors"):
+            command_.callback = _one_line_errors(command_.callback)
+
+
 def init_app(app: Flask) -> None:
+    """Add the core groups, then make every command's errors one line (after the features')."""
     app.cli.add_command(db_group)
     app.cli.add_command(demo_group)
+    app.cli.add_command(scheduler_group)
+    _wrap_commands(app.cli)

@@ -11,6 +11,7 @@ from typing import Any
 DEV_SECRET_KEY = "dev-only-insecure-secret-key"  # noqa: S105 - refused outside development
 ENVIRONMENTS = ("development", "production", "testing")
 DEFAULT_AUDIT_ORIGIN = "hellowork-shibuya.example/console-audit"
+SUPPORTED_DATABASES = ("sqlite", "postgresql", "postgres")
 
 
 class ConfigurationError(RuntimeError):
@@ -76,6 +77,32 @@ def default_database_url(instance_path: str) -> str:
     return f"sqlite:///{Path(instance_path) / 'console.sqlite3'}"
 
 
+def database_url(raw: str) -> str:
+    """``raw`` if it is a SQLite or PostgreSQL URL whose place can exist; else a clear refusal."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(raw)
+    except (ArgumentError, ValueError) as error:
+        raise ConfigurationError(
+            f"CONSOLE_DATABASE_URL is not a database URL ({raw[:40]!r}): use "
+            "sqlite:///path/to/console.sqlite3 or postgresql://user@host/database"
+        ) from error
+    shown = url.render_as_string(hide_password=True)
+    if url.get_backend_name() not in SUPPORTED_DATABASES:
+        raise ConfigurationError(
+            f"CONSOLE_DATABASE_URL must be a sqlite:/// or postgresql:// URL, got {shown}"
+        )
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        folder = Path(url.database).resolve().parent
+        if not folder.is_dir():
+            raise ConfigurationError(
+                f"CONSOLE_DATABASE_URL names a SQLite file in {folder}, which does not exist"
+            )
+    return raw
+
+
 def load_settings(instance_path: str) -> dict[str, Any]:
     """Read the environment into Flask config keys, refusing unsafe production settings."""
     env = _env("CONSOLE_ENV", "development")
@@ -96,7 +123,9 @@ def load_settings(instance_path: str) -> dict[str, Any]:
     return {
         "CONSOLE_ENV": env,
         "SECRET_KEY": secret_key,
-        "DATABASE_URL": _env("CONSOLE_DATABASE_URL", default_database_url(instance_path)),
+        "DATABASE_URL": database_url(
+            _env("CONSOLE_DATABASE_URL", default_database_url(instance_path)) or ""
+        ),
         "MAX_CONTENT_LENGTH": max_upload_mb * 1024 * 1024,
         "MASK_KEY": _env("CONSOLE_MASK_KEY", secret_key),
         "AUDIT_SIGNING_KEY": _env("CONSOLE_AUDIT_SIGNING_KEY"),

@@ -13,7 +13,8 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
 WRITE_OPTION = "console_write"
@@ -24,6 +25,7 @@ SQLITE_PRAGMAS = (
     "PRAGMA foreign_keys=ON",
     "PRAGMA synchronous=NORMAL",
 )
+CONNECT_TIMEOUT_SECONDS = 5  # an unreachable server is reported, not waited on for minutes
 
 
 def make_engine(url: str) -> Engine:
@@ -34,7 +36,34 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    return create_engine(url, pool_pre_ping=True, isolation_level="READ COMMITTED")
+    timeout = {} if "connect_timeout" in url else {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+    return create_engine(
+        url, pool_pre_ping=True, isolation_level="READ COMMITTED", connect_args=timeout
+    )
+
+
+def describe(url: str) -> str:
+    """The database as an operator names it: ``PostgreSQL database "console" on db:5432``."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return f"SQLite database {parsed.database or ':memory:'}"
+    where = f"{parsed.host or 'the local socket'}:{parsed.port or 5432}"
+    return f'PostgreSQL database "{parsed.database or parsed.username or ""}" on {where}'
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` means the database cannot be reached or used right now (an outage,
+    a restart, a lost connection, a locked or full SQLite file), rather than a bug."""
+    if isinstance(error, OperationalError | InterfaceError):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+def reason(error: BaseException) -> str:
+    """The driver's first line about ``error``, never the SQL or its parameters."""
+    original = getattr(error, "orig", None) or error
+    lines = [line.strip() for line in str(original).splitlines() if line.strip()]
+    return lines[0] if lines else type(original).__name__
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -94,6 +123,16 @@ def rollback_request() -> None:
     if db_session is not None:
         # Kept open: the error page may still read (the signed-in staff member, the menu).
         db_session.rollback()
+
+
+def discard_request_session() -> None:
+    """Drop the request's session after its connection failed; nothing is committed."""
+    db_session = g.pop("db_session", None)
+    if db_session is not None:
+        try:
+            db_session.close()
+        except SQLAlchemyError:
+            db_session.invalidate()  # the connection is gone: give it up without a rollback
 
 
 def _commit_request_session(response: Response) -> Response:

@@ -6,7 +6,6 @@ Passwords are generated on first load and kept in ``instance/demo-logins.txt``
 
 from __future__ import annotations
 
-import os
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -14,7 +13,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from console import db
+from console import db, files
 from console.audit import COMMAND_LINE
 from console.auth import service as staff_service
 from console.auth.models import Role
@@ -105,8 +104,7 @@ def _read_logins(path: Path) -> dict[str, str]:
 
 def _write_logins(path: Path, logins: dict[str, str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+    with files.atomic_write_text(path) as handle:
         handle.writelines(f"{login}\t{password}\n" for login, password in logins.items())
 
 
@@ -292,8 +290,8 @@ def _ensure_proposal() -> None:
 
     from console.audit import Actor
     from console.incidents.models import Incident, IncidentCategory, IncidentStatus
-    from console.suspensions import service as suspensions_service
     from console.suspensions.models import Kind, Suspension
+    from console.suspensions.proposals import ProposalInput, propose
 
     with db.transaction() as session:
         counselor = staff_service.find_by_login(session, "counselor")
@@ -309,19 +307,19 @@ def _ensure_proposal() -> None:
         codes = session.exec(
             select(IncidentCategory.code).where(IncidentCategory.incident_id == incident.id)
         ).all()
-        suspensions_service.propose(
-            session,
-            actor=Actor.of_staff(counselor),
-            service_user=session.get(ServiceUser, incident.service_user_id),
-            incident_ids=[incident.id],
+        service_user = session.get(ServiceUser, incident.service_user_id)
+        assert service_user is not None  # the incident's foreign key
+        proposal = ProposalInput(
+            service_user=service_user,
+            incident_ids=[incident.id],  # type: ignore[list-item]
             article_codes=list(codes),
             kind=Kind.STOP,
             starts_at=_next_jst(1, 0),
             ends_at=_next_jst(15, 0),
-            all_services=False,
             services=[incident.service],
             reason="講師の注意後もチャットで他の参加者を揶揄する書き込みを続けたため、2週間の利用停止を提案します。",
         )
+        propose(session, actor=Actor.of_staff(counselor), data=proposal)
 
 
 def load_demo(logins_file: str | None = None) -> list[str]:

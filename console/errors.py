@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, render_template, request
+from flask import Flask, Response, current_app, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from console import db
+from console.files import FileWriteError
 
 log = logging.getLogger("console.errors")
+
+RETRY_AFTER_SECONDS = 30
 
 MESSAGES = {
     400: (
@@ -45,6 +49,12 @@ MESSAGES = {
     ),
     422: (_l("The input could not be processed"), _l("Check what you entered and try again.")),
     429: (_l("Too many requests"), _l("Wait a moment and try again.")),
+    507: (
+        _l("The console could not save a file"),
+        _l(
+            "The server's disk may be full. Nothing was saved or recorded. Tell the administrator the request number below."
+        ),
+    ),
     500: (
         _l("Something went wrong"),
         _l(
@@ -54,30 +64,35 @@ MESSAGES = {
 }
 
 
-def _render(code: int) -> tuple[str, int]:
+def _render(code: int) -> Response | tuple[str, int]:
     db.rollback_request()
     title, message = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
-    html = render_template(
-        "errors/error.html",
-        code=code,
-        title=title,
-        message=message,
-        request_id=g.get("request_id", ""),
-    )
+    try:
+        html = render_template(
+            "errors/error.html",
+            code=code,
+            title=title,
+            message=message,
+            request_id=g.get("request_id", ""),
+        )
+    except DBAPIError as error:  # the layout's menu needs the database, which just went away
+        if not db.is_unavailable(error):
+            raise
+        return handle_database_error(error)
     return html, code
 
 
-def handle_http_error(error: HTTPException) -> tuple[str, int]:
+def handle_http_error(error: HTTPException) -> Response | tuple[str, int]:
     """Any 4xx or 5xx raised with ``abort`` or by Werkzeug."""
     return _render(error.code or 500)
 
 
-def handle_csrf_error(_error: CSRFError) -> tuple[str, int]:
+def handle_csrf_error(_error: CSRFError) -> Response | tuple[str, int]:
     """A form without a valid CSRF token: a 400 telling the person to reload."""
     return _render(400)
 
 
-def handle_unexpected(error: Exception) -> tuple[str, int]:
+def handle_unexpected(error: Exception) -> Response | tuple[str, int]:
     """A bug: logged with the request id, shown as a generic 500."""
     if isinstance(error, HTTPException):
         return handle_http_error(error)
@@ -90,7 +105,39 @@ def handle_unexpected(error: Exception) -> tuple[str, int]:
     return _render(InternalServerError.code)
 
 
+def handle_database_error(error: DBAPIError) -> Response | tuple[str, int]:
+    """The database is down, restarting or locked: a 503 page that needs no database."""
+    if not db.is_unavailable(error):
+        return handle_unexpected(error)
+    log.warning(
+        "database unavailable in request %s %s [%s]: %s",
+        request.method,
+        request.path,
+        g.get("request_id", ""),
+        db.reason(error),
+    )
+    db.discard_request_session()
+    # Rendered without the layout's context processors: the menu and the signed-in staff
+    # member both come from the database.
+    html = current_app.jinja_env.get_template("errors/outage.html").render(
+        request_id=g.get("request_id", ""),
+        retry_after=RETRY_AFTER_SECONDS,
+        reload=request.method == "GET",
+    )
+    response = Response(html, 503, mimetype="text/html")
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def handle_file_write_error(error: FileWriteError) -> Response | tuple[str, int]:
+    """A full disk while building a download: nothing recorded, a page that says so."""
+    log.error("file write failed in request %s [%s]: %s", request.path, g.get("request_id"), error)
+    return _render(507)
+
+
 def init_app(app: Flask) -> None:
+    app.register_error_handler(DBAPIError, handle_database_error)
+    app.register_error_handler(FileWriteError, handle_file_write_error)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -2,6 +2,7 @@
 
 from console.audit.models import AuditCheckpoint, AuditEntry
 from console.auth.models import LoginAttempt, RecoveryCode, Staff, StaffSession, StaffTotp
+from console.auth.tokens import ApiToken
 from console.disclosures.models import DisclosureRequest, DisclosureSubject
 from console.evidence.models import Evidence, EvidenceChunk
 from console.incidents.models import Incident, IncidentCategory, IncidentComment
@@ -9,7 +10,6 @@ from console.notices.models import Notice
 from console.outbox import OutboxMessage
 from console.scheduler import SchedulerHeartbeat
 from console.suspensions.models import (
-    ApiToken,
     Objection,
     Suspension,
     SuspensionArticle,

@@ -123,6 +123,8 @@ def run_command() -> None:
     import signal
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    with db.transaction(write=False) as session:
+        health(session)  # a database that cannot be used is one line now, not a log every tick
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     scheduler = build_scheduler(app)
 
@@ -156,7 +158,3 @@ def status_command() -> None:
     if state.stale:
         click.echo("WARNING: more than 5 minutes ago; is `flask scheduler run` running?")
         raise SystemExit(1)
-
-
-def init_app(app: Flask) -> None:
-    app.cli.add_command(scheduler_group)

@@ -13,8 +13,10 @@ from console.audit import COMMAND_LINE, Actor
 from console.auth.models import Staff
 from console.incidents.models import Incident, IncidentCategory, Severity
 from console.online_services import USER_SERVICES, OnlineService
-from console.suspensions import service
+from console.suspensions.decisions import decide
 from console.suspensions.models import Kind, Suspension
+from console.suspensions.proposals import ProposalInput
+from console.suspensions.proposals import propose as propose_suspension
 from console.timeutil import from_jst, utcnow
 from console.users import service as users_service
 from console.users.models import RegistrationRoute, ServiceUser
@@ -81,12 +83,9 @@ def propose(
 ) -> Suspension:
     """A pending proposal made through the service."""
     with app.app_context(), db.transaction() as session:
-        return service.propose(
-            session,
-            actor=Actor.of_staff(proposer),
+        data = ProposalInput(
             service_user=user,
             incident_ids=[incident.id],  # type: ignore[list-item]
-            article_codes=[],
             kind=kind,
             starts_at=starts_at,
             ends_at=ends_at,
@@ -94,6 +93,7 @@ def propose(
             services=list(services),
             reason=REASON,
         )
+        return propose_suspension(session, actor=Actor.of_staff(proposer), data=data)
 
 
 def approve(app: Flask, decider: Staff, item: Suspension) -> Suspension:
@@ -101,7 +101,5 @@ def approve(app: Flask, decider: Staff, item: Suspension) -> Suspension:
     with app.app_context(), db.transaction() as session:
         fresh = session.get(Suspension, item.id)
         assert fresh is not None
-        service.decide(
-            session, actor=Actor.of_staff(decider), item=fresh, decision="approve", reason=""
-        )
+        decide(session, actor=Actor.of_staff(decider), item=fresh, decision="approve", reason="")
         return fresh

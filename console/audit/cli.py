@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from contextlib import nullcontext
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from console import db
+from console import db, files
 from console.audit import export as export_format
 from console.audit import keys, service
 from console.audit.keys import SigningKeyError
@@ -142,8 +143,14 @@ def key_show_command() -> None:
         key = keys.signing_key(current_app)
     except SigningKeyError as error:
         raise click.ClickException(str(error)) from error
+    with db.transaction(write=False) as session:
+        current = service.announced_fingerprint(session)
     click.echo(f"fingerprint: {key.fingerprint}")
     click.echo(f"public key:  {key.public_key}")
+    if current is None:
+        click.echo("the trail has not announced a key yet")
+    elif current != key.fingerprint:
+        click.echo(f"WARNING: the trail's current key is another one: {current}")
     click.echo("line for the pinned-keys file (CONSOLE_AUDIT_PINNED_KEYS):")
     click.echo(key.verifier(keys.origin(current_app)).vkey())
 
@@ -181,6 +188,15 @@ def _sign_head_for_export() -> None:
         )
 
 
+def _check_writable_folder(output: str) -> None:
+    folder = Path(output).resolve().parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK):
+        raise click.BadParameter(
+            f"cannot write {output}: {folder} is not a folder this account can write to",
+            param_hint="--output",
+        )
+
+
 @audit_group.command("export")
 @click.option(
     "--format",
@@ -202,17 +218,12 @@ def export_command(
     """Write the entries (with their hashes) for checking away from the console."""
     if since is not None and until is not None and since >= until:
         raise click.BadParameter("--since must be before --until", param_hint="--since")
+    if output:
+        _check_writable_folder(output)
     if file_format == "jsonl" and until is None:
         _sign_head_for_export()
-    handle: TextIO
-    try:
-        handle = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout  # noqa: SIM115
-    except OSError as error:
-        raise click.BadParameter(
-            f"cannot write {output}: {error.strerror}", param_hint="--output"
-        ) from error
     with (
-        handle if output else nullcontext(handle),
+        files.atomic_write_text(output) if output else nullcontext(sys.stdout) as handle,
         db.transaction(write=False) as session,
     ):
         span = service.seq_span(session, since=since, until=until)

@@ -15,7 +15,6 @@ the public half of the signing key stands in for it.
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from console.audit.canonical import key_fingerprint
 from console.audit.signed_note import ED25519, NoteError, VerifierKey, check_key_name
 from console.audit.signed_note import parse_trusted_keys as parse_key_list
 from console.config import ConfigurationError
+from console.files import atomic_write
 
 DEV_KEY_FILENAME = "audit-signing-key.pem"
 CACHE_KEY = "console.audit.signing_keys"
@@ -199,19 +199,13 @@ def pem_bytes(key: Ed25519PrivateKey) -> bytes:
 def _generate(path: Path) -> None:
     """Write a new key at ``path`` (mode 600) unless another process just did."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    descriptor = os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(pem_bytes(Ed25519PrivateKey.generate()))
     try:
-        os.link(temporary, path)  # atomic: fails if another process was first
+        with atomic_write(path, replace=False) as handle:
+            handle.write(pem_bytes(Ed25519PrivateKey.generate()))
     except FileExistsError:
-        pass
-    else:
-        log.warning(
-            "No CONSOLE_AUDIT_SIGNING_KEY is set: generated a development key for audit "
-            "checkpoints at %s. Production needs its own key.",
-            path,
-        )
-    finally:
-        temporary.unlink(missing_ok=True)
+        return  # another process was first
+    log.warning(
+        "No CONSOLE_AUDIT_SIGNING_KEY is set: generated a development key for audit "
+        "checkpoints at %s. Production needs its own key.",
+        path,
+    )

@@ -56,10 +56,8 @@ def _field_label(name: str) -> str:
 
 @bp.app_template_global("audit_value")
 def _value(value: Any, name: str = "") -> str:
-    """A recorded value in words, device identifiers masked as on every page (Art. 4-2)."""
-    from console.evidence.masking import mask_text
-
-    return mask_text(labels.show_field_value(name, value))
+    """A recorded value in words; templates mask it with ``|mask`` like every page (Art. 4-2)."""
+    return labels.show_field_value(name, value)
 
 
 SECONDS_PATTERNS = {"ja": "y年M月d日(E) H:mm:ss", "en": "EEE d MMM y HH:mm:ss 'JST'"}

@@ -8,7 +8,7 @@ from console.extensions import login_manager
 
 def init_app(app: Flask) -> None:
     from console import db
-    from console.auth import admin, cli, second_factor, sessions, views
+    from console.auth import admin, cli, second_factor, sessions, tokens, views
     from console.auth.permissions import Permission, can, enforce_route_permission
     from console.navigation import NavItem, add_nav
 
@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("Please sign in to use this page.")
     login_manager.login_message_category = "warning"
     login_manager.user_loader(lambda staff_id: sessions.load_staff(db.session(), staff_id))
+    login_manager.request_loader(tokens.staff_from_bearer)
     app.before_request(enforce_route_permission)
     app.jinja_env.globals["can"] = can
     app.register_blueprint(views.bp)

@@ -1,4 +1,4 @@
-"""``flask staff …``: how the first administrator of a real installation is made."""
+"""``flask staff …``: the first administrator of a real installation, accounts, API tokens."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from flask.cli import AppGroup
 
 from console import db
 from console.audit import COMMAND_LINE
-from console.auth import service
+from console.auth import service, tokens
 from console.auth.models import Role
 
 staff_group = AppGroup("staff", help="Manage staff accounts.")
+token_group = AppGroup("token", help="Tokens for GET /api/v1/service-users/<ref>/status.")
+staff_group.add_command(token_group)
 
 
 @staff_group.command("create")
@@ -59,3 +61,31 @@ def disable_command(login: str, reason: str) -> None:
             raise click.ClickException(f"no staff account with login id {login!r}")
         service.set_active(session, actor=COMMAND_LINE, staff=staff, active=False, reason=reason)
         click.echo(f"disabled {staff.login}")
+
+
+@token_group.command("create")
+@click.argument("login")
+@click.option("--label", default="", help="What the token is for, e.g. booking system")
+def token_create_command(login: str, label: str) -> None:
+    """Create a token for LOGIN; it is printed once and only its hash is kept."""
+    with db.transaction() as session:
+        staff = service.find_by_login(session, login)
+        if staff is None:
+            raise click.ClickException(f"no staff account with login id {login!r}")
+        try:
+            token = tokens.create_token(session, actor=COMMAND_LINE, staff=staff, label=label)
+        except tokens.TokenError as error:
+            raise click.ClickException(str(error)) from error
+    click.echo(token)
+
+
+@token_group.command("revoke")
+@click.argument("token_id", type=int)
+def token_revoke_command(token_id: int) -> None:
+    """Revoke the token with TOKEN_ID at once."""
+    with db.transaction() as session:
+        try:
+            tokens.revoke_token(session, actor=COMMAND_LINE, token_id=token_id)
+        except tokens.TokenError as error:
+            raise click.ClickException(str(error)) from error
+    click.echo(f"revoked token {token_id}")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from console.audit import Actor, Subject, changes, record
 from console.auth import sessions
@@ -37,6 +38,15 @@ def _check_password(password: str) -> None:
 def find_by_login(db: Session, login: str) -> Staff | None:
     """The account whose login id is ``login`` (case-insensitive)."""
     return db.exec(select(Staff).where(Staff.login == login.strip().lower())).first()
+
+
+def staff_names(db: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    """Staff id → display name for the ids given (None and unknown ids are left out)."""
+    wanted = {ident for ident in ids if ident is not None}
+    if not wanted:
+        return {}
+    rows = db.exec(select(Staff).where(col(Staff.id).in_(wanted)))
+    return {staff.id: staff.display_name for staff in rows if staff.id is not None}
 
 
 def create_staff(

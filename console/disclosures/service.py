@@ -10,7 +10,6 @@ import csv
 import hashlib
 import io
 import json
-import tempfile
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,12 +29,14 @@ from console.disclosures.models import (
 )
 from console.evidence import service as evidence_service
 from console.evidence.models import Evidence, EvidenceKind
+from console.files import scratch_file, write_errors
 from console.incidents.models import Incident
 from console.timeutil import as_utc, jst_day_start, utcnow
 from console.users.models import ServiceUser
 
 DEFAULT_VALIDITY = timedelta(days=7)
 PAGE_SIZE = 50
+EXPORT_LABEL = "the disclosure ZIP"
 
 # Which evidence kinds each kind of data covers.
 KIND_EVIDENCE = {
@@ -365,18 +366,18 @@ def _manifest(
     }
 
 
-def build_export(db: Session, *, actor: Actor, request: DisclosureRequest) -> Export:
-    """The ZIP for the approved scope, unmasked, with a manifest and every file's SHA-256.
-
-    Written to a temporary file one chunk at a time; its own SHA-256 goes into the trail.
-    """
-    require_unmasked_access(request, actor)
-    users = scope_users(db, request)
-    by_id = {user.id: user for user in users}
-    incidents = scope_incidents(db, request)
-    items = scope_evidence(db, request, incidents)
+def _write_zip(
+    db: Session,
+    output: IO[bytes],
+    actor: Actor,
+    request: DisclosureRequest,
+    users: list[ServiceUser],
+    incidents: list[Incident],
+    items: list[Evidence],
+) -> list[dict[str, Any]]:
+    """The archive's members, the manifest and SHA256SUMS.txt; returns the files' entries."""
     files: list[dict[str, Any]] = []
-    output = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, closed there
+    by_id = {user.id: user for user in users}
     with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         if DataKind.INCIDENTS in request.kinds:
             sha, size = _zip_write(archive, "incidents.csv", [_incidents_csv(incidents, by_id)])
@@ -406,6 +407,25 @@ def build_export(db: Session, *, actor: Actor, request: DisclosureRequest) -> Ex
         sums = "".join(f"{entry['sha256']}  {entry['path']}\n" for entry in files)
         sums += f"{hashlib.sha256(manifest).hexdigest()}  manifest.json\n"
         archive.writestr("SHA256SUMS.txt", sums.encode("utf-8"))
+    return files
+
+
+def build_export(db: Session, *, actor: Actor, request: DisclosureRequest) -> Export:
+    """The ZIP for the approved scope, unmasked, with a manifest and every file's SHA-256.
+
+    Written to a temporary file one chunk at a time; its own SHA-256 goes into the trail.
+    """
+    require_unmasked_access(request, actor)
+    users = scope_users(db, request)
+    incidents = scope_incidents(db, request)
+    items = scope_evidence(db, request, incidents)
+    output = scratch_file(EXPORT_LABEL)
+    try:
+        with write_errors(EXPORT_LABEL):
+            files = _write_zip(db, output, actor, request, users, incidents, items)
+    except BaseException:
+        output.close()
+        raise
     output.seek(0)
     digest = hashlib.sha256()
     size = 0

@@ -1,5 +1,4 @@
-"""Evidence attached to incidents (files and typed notes), its chain of custody, and the
-masking of device identifiers (Art. 4-1, 4-2)."""
+"""Evidence attached to incidents (files and typed notes) and its chain of custody."""
 
 from __future__ import annotations
 
@@ -35,13 +34,10 @@ def init_app(app: Flask) -> None:
     from console.audit.actions import label as action_label
     from console.auth.permissions import Permission
     from console.evidence import cli, views
-    from console.evidence.masking import mask_html
     from console.navigation import IncidentPanel, UserPanel, add_incident_panel, add_user_panel
 
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.evidence_group)
-    # {{ incident.description|mask }}: escaped first, identifiers masked (Art. 4-2).
-    app.jinja_env.filters["mask"] = mask_html
     app.jinja_env.filters["evidence_size"] = views.human_size
     app.jinja_env.globals.update(
         evidence_action_label=action_label, view_mode_label=views.view_mode_label

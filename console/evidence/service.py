@@ -2,7 +2,7 @@
 
 Evidence is never deleted or replaced; every view, download and withdrawal is in the
 audit trail (Art. 6), and device identifiers inside it are masked when shown (Art. 4-2,
-see masking.py).
+see console/masking.py).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from console.evidence.filetypes import (
 )
 from console.evidence.models import Evidence, EvidenceChunk, EvidenceKind
 from console.incidents.models import Incident
+from console.masking import mask_text
 from console.timeutil import utcnow
 
 CHUNK_SIZE = 1024 * 1024  # 1 MiB: the most a stored file ever holds in memory at once
@@ -347,8 +348,6 @@ def preview_rows(
 
 def masked_download(db: Session, evidence: Evidence, key: str) -> Iterator[bytes]:
     """A text or CSV item as UTF-8 with identifiers masked (Art. 4-2), in batches."""
-    from console.evidence.masking import mask_text
-
     batch: list[str] = []
     size = 0
     for line in iter_text_lines(db, evidence):

@@ -9,7 +9,6 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    from console import scheduler
     from console.auth.permissions import Permission
     from console.navigation import NavItem, Panel, add_nav, add_panel
     from console.notices import display, public, service, views
@@ -22,7 +21,6 @@ def init_app(app: Flask) -> None:
     add_nav(app, NavItem("notice_admin.index", _l("Notices"), Permission.NOTICES_VIEW, order=60))
     add_panel(app, Panel("notices/panel.html", Permission.NOTICES_VIEW, _panel_context, order=20))
     register_sweep(app, "notices", service.sweep_notices)
-    scheduler.init_app(app)
 
 
 def _panel_context(db: Any, _staff: Any) -> dict[str, Any]:

@@ -23,13 +23,27 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from console.online_services import service_choices
-from console.suspensions.models import CHANNEL_LABELS, KIND_LABELS, OUTCOME_LABELS
-from console.suspensions.service import MIN_REASON
+from console.suspensions.decisions import Amendment
+from console.suspensions.models import (
+    CHANNEL_LABELS,
+    KIND_LABELS,
+    OUTCOME_LABELS,
+    Kind,
+    Reconsideration,
+    Verdict,
+)
+from console.suspensions.proposals import ProposalInput
+from console.suspensions.rules import (
+    MAX_REASON,
+    MIN_DECISION_REASON,
+    MIN_OBJECTION_TEXT,
+    MIN_PROPOSAL_REASON,
+)
 from console.terms import category_choices
 from console.timeutil import from_jst
+from console.users.models import ServiceUser
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-REASON_MAX = 4000
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -52,9 +66,9 @@ class PeriodMixin:
     def validate_ends_at(self, field: DateTimeLocalField) -> None:
         kind = self.kind.data  # type: ignore[attr-defined]
         start = self.starts_at.data  # type: ignore[attr-defined]
-        if kind == "stop" and not field.data:
+        if kind == Kind.STOP and not field.data:
             raise ValidationError(_l("A temporary stop needs an end date and time."))
-        if kind == "termination" and field.data:
+        if kind == Kind.TERMINATION and field.data:
             raise ValidationError(_l("A termination has no end: leave the end empty."))
         if field.data and start and field.data <= start:
             raise ValidationError(_l("The end must be after the start."))
@@ -77,7 +91,10 @@ class ProposalForm(PeriodMixin, FlaskForm):
         description=_l("Prefilled from the categories of the cited incidents."),
     )
     kind = RadioField(
-        _l("Kind"), choices=_labels(KIND_LABELS), default="stop", validators=[InputRequired()]
+        _l("Kind"),
+        choices=_labels(KIND_LABELS),
+        default=Kind.STOP.value,
+        validators=[InputRequired()],
     )
     starts_at = DateTimeLocalField(
         _l("Start (Japan time)"), format=DATETIME_FORMAT, validators=[InputRequired()]
@@ -97,8 +114,8 @@ class ProposalForm(PeriodMixin, FlaskForm):
         validators=[
             DataRequired(),
             Length(
-                min=MIN_REASON,
-                max=REASON_MAX,
+                min=MIN_PROPOSAL_REASON,
+                max=MAX_REASON,
                 message=_l("Write the reason in %(min)d to %(max)d characters."),
             ),
         ],
@@ -106,18 +123,32 @@ class ProposalForm(PeriodMixin, FlaskForm):
     )
     submit = SubmitField(_l("Submit the proposal"))
 
+    def proposal_input(self, service_user: ServiceUser) -> ProposalInput:
+        """What was typed, for ``proposals.propose``."""
+        return ProposalInput(
+            service_user=service_user,
+            incident_ids=self.incidents.data or [],
+            article_codes=self.articles.data or [],
+            kind=Kind(self.kind.data),
+            starts_at=jst_value(self.starts_at),  # type: ignore[arg-type]
+            ends_at=jst_value(self.ends_at),
+            all_services=self.all_services.data,
+            services=self.services.data or [],
+            reason=self.reason.data or "",
+        )
+
 
 DECISIONS = {
-    "approve": _l("Approve as proposed"),
-    "amend": _l("Amend (shorter or narrower only) and approve"),
-    "reject": _l("Reject"),
+    Verdict.APPROVE: _l("Approve as proposed"),
+    Verdict.AMEND: _l("Amend (shorter or narrower only) and approve"),
+    Verdict.REJECT: _l("Reject"),
 }
 
 
 class DecisionForm(PeriodMixin, FlaskForm):
     decision = RadioField(
         _l("Decision"),
-        choices=lambda: {k: str(v) for k, v in DECISIONS.items()},
+        choices=_labels(DECISIONS),
         validators=[InputRequired(message=_l("Choose approve, amend or reject."))],
     )
     kind = RadioField(_l("Kind"), choices=_labels(KIND_LABELS), validators=[Optional()])
@@ -131,13 +162,28 @@ class DecisionForm(PeriodMixin, FlaskForm):
     services = MultiCheckboxField(_l("Services"), choices=service_choices)
     reason = TextAreaField(
         _l("Reason for the decision"),
-        validators=[Length(max=REASON_MAX)],
-        description=_l("Required when you amend or reject (at least 10 characters)."),
+        validators=[Length(max=MAX_REASON)],
+        description=_l(
+            "Required when you amend or reject (at least %(count)d characters).",
+            count=MIN_DECISION_REASON,
+        ),
     )
     submit = SubmitField(_l("Record the decision"))
 
     def _amending(self) -> bool:
-        return self.decision.data == "amend"
+        return self.decision.data == Verdict.AMEND
+
+    def amendment(self) -> Amendment | None:
+        """The amended period and services, when the supervisor amends."""
+        if not self._amending():
+            return None
+        return Amendment(
+            starts_at=jst_value(self.starts_at),  # type: ignore[arg-type]
+            ends_at=jst_value(self.ends_at),
+            kind=Kind(self.kind.data),
+            all_services=self.all_services.data,
+            services=self.services.data or [],
+        )
 
     def validate_kind(self, field: RadioField) -> None:
         if self._amending() and not field.data:
@@ -156,9 +202,13 @@ class DecisionForm(PeriodMixin, FlaskForm):
             super().validate_services(field)
 
     def validate_reason(self, field: TextAreaField) -> None:
-        if self.decision.data in ("amend", "reject") and len((field.data or "").strip()) < 10:
+        needs_reason = self.decision.data in (Verdict.AMEND, Verdict.REJECT)
+        if needs_reason and len((field.data or "").strip()) < MIN_DECISION_REASON:
             raise ValidationError(
-                _l("Write the reason for this decision in at least 10 characters.")
+                _l(
+                    "Write the reason for this decision in at least %(count)d characters.",
+                    count=MIN_DECISION_REASON,
+                )
             )
 
 
@@ -177,8 +227,8 @@ class LiftForm(FlaskForm):
         validators=[
             DataRequired(),
             Length(
-                min=10,
-                max=REASON_MAX,
+                min=MIN_DECISION_REASON,
+                max=MAX_REASON,
                 message=_l("Write the reason in %(min)d to %(max)d characters."),
             ),
         ],
@@ -197,7 +247,7 @@ class ObjectionForm(FlaskForm):
     )
     text = TextAreaField(
         _l("What the user says"),
-        validators=[DataRequired(), Length(min=5, max=REASON_MAX)],
+        validators=[DataRequired(), Length(min=MIN_OBJECTION_TEXT, max=MAX_REASON)],
     )
     submit = SubmitField(_l("Record the objection"))
 
@@ -219,8 +269,8 @@ class ReconsiderForm(FlaskForm):
         validators=[
             DataRequired(),
             Length(
-                min=10,
-                max=REASON_MAX,
+                min=MIN_DECISION_REASON,
+                max=MAX_REASON,
                 message=_l("Write the reason in %(min)d to %(max)d characters."),
             ),
         ],
@@ -228,7 +278,7 @@ class ReconsiderForm(FlaskForm):
     submit = SubmitField(_l("Record the reconsideration"))
 
     def validate_new_end(self, field: DateTimeLocalField) -> None:
-        if self.outcome.data == "shorten" and not field.data:
+        if self.outcome.data == Reconsideration.SHORTEN and not field.data:
             raise ValidationError(_l("Enter the new end date and time."))
 
 

@@ -1,4 +1,4 @@
-"""Art. 9-2 suspensions: the proposal, its decision, lifts, objections and API tokens."""
+"""Art. 9-2 suspensions: the proposal, its decision, lifts and objections."""
 
 from __future__ import annotations
 
@@ -34,6 +34,14 @@ class Decision(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
+
+
+class Verdict(StrEnum):
+    """What the deciding supervisor chooses; the stored ``Decision`` follows from it."""
+
+    APPROVE = "approve"
+    AMEND = "amend"
+    REJECT = "reject"
 
 
 class EndKind(StrEnum):
@@ -123,7 +131,9 @@ CHANNEL_LABELS = {
 }
 
 
-class Outcome(StrEnum):
+class Reconsideration(StrEnum):
+    """What a reconsideration on an objection decides."""
+
     UPHOLD = "uphold"
     SHORTEN = "shorten"
     REVOKE = "revoke"
@@ -134,9 +144,9 @@ class Outcome(StrEnum):
 
 
 OUTCOME_LABELS = {
-    Outcome.UPHOLD: _l("Uphold the decision"),
-    Outcome.SHORTEN: _l("Shorten the stop"),
-    Outcome.REVOKE: _l("Revoke the decision"),
+    Reconsideration.UPHOLD: _l("Uphold the decision"),
+    Reconsideration.SHORTEN: _l("Shorten the stop"),
+    Reconsideration.REVOKE: _l("Revoke the decision"),
 }
 
 
@@ -158,16 +168,3 @@ class Objection(SQLModel, table=True):
     reconsideration_reason: str = Field(
         default="", sa_column=Column(Text, nullable=False, default="")
     )
-
-
-class ApiToken(SQLModel, table=True):
-    """A staff member's token for the status API; only its SHA-256 is kept."""
-
-    __tablename__ = "suspension_api_token"
-
-    id: int | None = Field(default=None, primary_key=True)
-    staff_id: int = Field(foreign_key="staff.id", index=True)
-    token_hash: str = Field(max_length=64, unique=True, index=True)
-    label: str = Field(default="", max_length=100)
-    created_at: datetime = utc_field(now=True)
-    revoked_at: datetime | None = utc_field(nullable=True)

@@ -12,10 +12,11 @@ from werkzeug.wrappers import Response
 
 from console import db
 from console.audit import Subject, record
-from console.auth.models import Staff
 from console.auth.permissions import Permission, audited_read, requires
+from console.auth.tokens import API_PREFIX
+from console.i18n import jst
 from console.incidents.models import Incident
-from console.suspensions import service
+from console.suspensions import decisions, letters, objections, proposals, queries
 from console.suspensions.forms import (
     DecisionForm,
     FilterForm,
@@ -27,10 +28,24 @@ from console.suspensions.forms import (
     WithdrawForm,
     jst_value,
 )
-from console.suspensions.models import Channel, Kind, Objection, Suspension
-from console.suspensions.models import Outcome as Reconsideration
+from console.suspensions.models import (
+    Channel,
+    Decision,
+    Kind,
+    Objection,
+    Reconsideration,
+    Suspension,
+)
+from console.suspensions.rules import (
+    AlreadyDecidedError,
+    SuspensionError,
+    check_may_decide,
+    may_decide,
+    may_reconsider,
+)
 from console.suspensions.state import state_at
-from console.terms import ART_9_2, BY_CODE
+from console.suspensions.status import check_status
+from console.terms import ART_9_2
 from console.timeutil import to_jst, utcnow
 from console.users.models import ServiceUser
 from console.users.search import reference_key
@@ -38,25 +53,8 @@ from console.users.service import find_by_reference
 from console.web import current_actor, get_or_404, render_form
 
 bp = Blueprint("suspensions", __name__, url_prefix="/suspensions")
-api = Blueprint("suspensions_api", __name__, url_prefix="/api/v1")
+api = Blueprint("suspensions_api", __name__, url_prefix=API_PREFIX.rstrip("/"))
 PER_PAGE = 25
-
-
-def _suspension_or_404(suspension_id: int) -> Suspension:
-    return get_or_404(Suspension, suspension_id)
-
-
-def _user_or_404(user_id: int) -> ServiceUser:
-    return get_or_404(ServiceUser, user_id)
-
-
-def _staff_names(*ids: int | None) -> dict[int, str]:
-    wanted = {ident for ident in ids if ident is not None}
-    return {
-        ident: staff.display_name
-        for ident in wanted
-        if (staff := db.session().get(Staff, ident)) is not None
-    }
 
 
 @bp.route("/")
@@ -70,18 +68,18 @@ def index() -> tuple[str, int]:
         return render_template(
             "suspensions/index.html", form=form, rows=[], total=0, page=1, pages=1, now=utcnow()
         ), 400
-    filters = service.Filters(
+    filters = queries.Filters(
         state=form.state.data or "current",
         service=form.service.data or "",
         kind=form.kind.data or "",
         reference=reference_key(form.reference.data or ""),
     )
     now = utcnow()
-    rows, total = service.search(
+    rows, total = queries.search(
         db.session(), filters=filters, now=now, page=page_no, per_page=PER_PAGE
     )
     pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
-    services = {item.id: service.services_of(db.session(), item.id) for item, _user in rows}
+    services = {item.id: queries.services_of(db.session(), item.id) for item, _user in rows}
     found_user = find_by_reference(db.session(), filters.reference) if filters.reference else None
     return render_template(
         "suspensions/index.html",
@@ -102,7 +100,7 @@ def index() -> tuple[str, int]:
 @audited_read
 def user_history(user_id: int) -> str:
     """A service user's suspensions, current status per service, and why (Art. 6: audited)."""
-    user = _user_or_404(user_id)
+    user = get_or_404(ServiceUser, user_id)
     record(
         db.session(),
         current_actor(),
@@ -117,34 +115,24 @@ def user_history(user_id: int) -> str:
 @requires(Permission.SUSPENSIONS_PROPOSE)
 def propose(user_id: int) -> Response | tuple[str, int]:
     """Propose a suspension of one user, citing their incidents and the articles (Art. 9-2)."""
-    user = _user_or_404(user_id)
-    incidents = service.user_incidents(db.session(), user.id)  # type: ignore[arg-type]
+    user = get_or_404(ServiceUser, user_id)
+    incidents = queries.user_incidents(db.session(), user.id)  # type: ignore[arg-type]
     form = ProposalForm()
     form.incidents.choices = {incident.id: _incident_label(incident) for incident in incidents}
     if not form.is_submitted():
         chosen = [int(v) for v in request.args.getlist("incident") if v.isdigit()]
         chosen = [i.id for i in incidents if i.id in chosen] or [i.id for i in incidents]
         form.incidents.data = chosen
-        form.articles.data = service.incident_articles(db.session(), chosen)
+        form.articles.data = queries.incident_articles(db.session(), chosen)
         form.services.data = sorted({i.service for i in incidents if i.id in chosen})
         next_minute = to_jst(utcnow()).replace(second=0, microsecond=0, tzinfo=None)
         form.starts_at.data = next_minute + timedelta(minutes=1)
     if form.validate_on_submit():
         try:
-            item = service.propose(
-                db.session(),
-                actor=current_actor(),
-                service_user=user,
-                incident_ids=form.incidents.data or [],
-                article_codes=form.articles.data or [],
-                kind=Kind(form.kind.data),
-                starts_at=jst_value(form.starts_at),  # type: ignore[arg-type]
-                ends_at=jst_value(form.ends_at),
-                all_services=form.all_services.data,
-                services=form.services.data or [],
-                reason=form.reason.data,
+            item = proposals.propose(
+                db.session(), actor=current_actor(), data=form.proposal_input(user)
             )
-        except service.SuspensionError as error:
+        except SuspensionError as error:
             form.form_errors.append(str(error))
         else:
             flash(
@@ -161,46 +149,26 @@ def propose(user_id: int) -> Response | tuple[str, int]:
 
 
 def _incident_label(incident: Incident) -> str:
-    from console.i18n import jst
-
     summary = incident.description.strip().splitlines()[0] if incident.description.strip() else ""
     return f"#{incident.id} {jst(incident.occurred_at)} {summary[:60]}"
 
 
 def _incident_categories(incidents: list[Incident]) -> dict[int, list[str]]:
     return {
-        incident.id: service.incident_articles(db.session(), [incident.id])  # type: ignore[misc]
+        incident.id: queries.incident_articles(db.session(), [incident.id])  # type: ignore[misc]
         for incident in incidents
     }
 
 
-def _detail_context(item: Suspension) -> dict:
-    session = db.session()
-    objections = service.objections_of(session, item.id)  # type: ignore[arg-type]
-    names = _staff_names(
-        item.proposed_by_id,
-        item.decided_by_id,
-        item.cut_short_by_id,
-        *(o.recorded_by_id for o in objections),
-        *(o.reconsidered_by_id for o in objections),
-    )
-    return {
-        "item": item,
-        "service_user": session.get(ServiceUser, item.service_user_id),
-        "state": state_at(item, utcnow()),
-        "services": service.services_of(session, item.id),  # type: ignore[arg-type]
-        "articles": [BY_CODE[code] for code in service.articles_of(session, item.id)],  # type: ignore[arg-type]
-        "incidents": service.incidents_of(session, item.id),  # type: ignore[arg-type]
-        "objections": objections,
-        "names": names,
-    }
+def _detail_context(item: Suspension) -> dict[str, object]:
+    return queries.detail(db.session(), item, utcnow()).as_context()
 
 
 @bp.route("/<int:suspension_id>")
 @requires(Permission.SUSPENSIONS_VIEW)
 def show(suspension_id: int) -> str:
     """One suspension: its state now, citations, decision, objections, and the actions allowed."""
-    item = _suspension_or_404(suspension_id)
+    item = get_or_404(Suspension, suspension_id)
     return _render_show(item)[0]
 
 
@@ -211,8 +179,8 @@ def _render_show(item: Suspension, **forms: object) -> tuple[str, int]:
     return render_template(
         "suspensions/show.html",
         **context,
-        may_decide=service.may_decide(staff, item),
-        may_reconsider=service.may_reconsider(staff.id, item),
+        may_decide=may_decide(staff, item),
+        may_reconsider=may_reconsider(staff.id, item),
         withdraw_form=forms.get("withdraw_form") or WithdrawForm(),
         lift_form=forms.get("lift_form") or LiftForm(),
         objection_form=forms.get("objection_form")
@@ -224,14 +192,15 @@ def _render_show(item: Suspension, **forms: object) -> tuple[str, int]:
 @requires(Permission.SUSPENSIONS_DECIDE, fresh=True)
 def decide(suspension_id: int) -> Response | tuple[str, int]:
     """Art. 9-2 four eyes: approve, amend or reject; never by the proposer (fresh password)."""
-    item = _suspension_or_404(suspension_id)
-    staff = current_user._get_current_object()
-    if staff.id == item.proposed_by_id:
-        abort(403)
-    if item.decision != "pending":
-        flash(_("This proposal has already been decided or withdrawn."), "warning")
+    item = get_or_404(Suspension, suspension_id)
+    try:
+        check_may_decide(current_user, item)
+    except AlreadyDecidedError as error:
+        flash(str(error), "warning")
         return redirect(url_for("suspensions.show", suspension_id=item.id))
-    services = service.services_of(db.session(), item.id)  # type: ignore[arg-type]
+    except SuspensionError:
+        abort(403)
+    services = queries.services_of(db.session(), item.id)  # type: ignore[arg-type]
     form = DecisionForm(
         data=None
         if request.method == "POST"
@@ -244,25 +213,16 @@ def decide(suspension_id: int) -> Response | tuple[str, int]:
         }
     )
     if form.validate_on_submit():
-        amendment = None
-        if form.decision.data == "amend":
-            amendment = service.Amendment(
-                starts_at=jst_value(form.starts_at),  # type: ignore[arg-type]
-                ends_at=jst_value(form.ends_at),
-                kind=Kind(form.kind.data),
-                all_services=form.all_services.data,
-                services=form.services.data or [],
-            )
         try:
-            service.decide(
+            decisions.decide(
                 db.session(),
                 actor=current_actor(),
                 item=item,
                 decision=form.decision.data,
                 reason=form.reason.data or "",
-                amendment=amendment,
+                amendment=form.amendment(),
             )
-        except service.SuspensionError as error:
+        except SuspensionError as error:
             form.form_errors.append(str(error))
         else:
             flash(_("The decision has been recorded."), "success")
@@ -274,14 +234,14 @@ def decide(suspension_id: int) -> Response | tuple[str, int]:
 @requires(Permission.SUSPENSIONS_PROPOSE)
 def withdraw(suspension_id: int) -> Response | tuple[str, int]:
     """The proposer withdraws a proposal that awaits decision."""
-    item = _suspension_or_404(suspension_id)
+    item = get_or_404(Suspension, suspension_id)
     form = WithdrawForm()
     if form.validate_on_submit():
         try:
-            service.withdraw(
+            proposals.withdraw(
                 db.session(), actor=current_actor(), item=item, reason=form.reason.data or ""
             )
-        except service.SuspensionError as error:
+        except SuspensionError as error:
             flash(str(error), "danger")
             return _render_show(item, withdraw_form=form)
         flash(_("The proposal has been withdrawn."), "success")
@@ -293,14 +253,14 @@ def withdraw(suspension_id: int) -> Response | tuple[str, int]:
 @requires(Permission.SUSPENSIONS_DECIDE)
 def lift(suspension_id: int) -> Response | tuple[str, int]:
     """Lift a stop early, or reinstate a terminated user (Art. 9-2), with a reason."""
-    item = _suspension_or_404(suspension_id)
+    item = get_or_404(Suspension, suspension_id)
     form = LiftForm()
     if form.validate_on_submit():
         try:
-            service.cut_short(
+            decisions.cut_short(
                 db.session(), actor=current_actor(), item=item, reason=form.reason.data
             )
-        except service.SuspensionError as error:
+        except SuspensionError as error:
             form.reason.errors.append(str(error))
         else:
             flash(
@@ -317,11 +277,11 @@ def lift(suspension_id: int) -> Response | tuple[str, int]:
 @requires(Permission.SUSPENSIONS_PROPOSE)
 def record_objection(suspension_id: int) -> Response | tuple[str, int]:
     """Record an objection (異議申立て) the user made."""
-    item = _suspension_or_404(suspension_id)
+    item = get_or_404(Suspension, suspension_id)
     form = ObjectionForm()
     if form.validate_on_submit():
         try:
-            service.record_objection(
+            objections.record_objection(
                 db.session(),
                 actor=current_actor(),
                 item=item,
@@ -329,7 +289,7 @@ def record_objection(suspension_id: int) -> Response | tuple[str, int]:
                 channel=Channel(form.channel.data),
                 text=form.text.data,
             )
-        except service.SuspensionError as error:
+        except SuspensionError as error:
             form.received_on.errors.append(str(error))
         else:
             flash(
@@ -346,11 +306,9 @@ def record_objection(suspension_id: int) -> Response | tuple[str, int]:
 @requires(Permission.SUSPENSIONS_DECIDE, fresh=True)
 def reconsider(objection_id: int) -> Response | tuple[str, int]:
     """Reconsider on an objection: uphold, shorten or revoke, by someone who took no part."""
-    objection = db.session().get(Objection, objection_id)
-    if objection is None:
-        abort(404)
-    item = _suspension_or_404(objection.suspension_id)
-    if not service.may_reconsider(current_user.id, item):
+    objection = get_or_404(Objection, objection_id)
+    item = get_or_404(Suspension, objection.suspension_id)
+    if not may_reconsider(current_user.id, item):
         abort(403)
     if objection.outcome is not None:
         flash(_("This objection has already been reconsidered."), "warning")
@@ -358,7 +316,7 @@ def reconsider(objection_id: int) -> Response | tuple[str, int]:
     form = ReconsiderForm()
     if form.validate_on_submit():
         try:
-            service.reconsider(
+            objections.reconsider(
                 db.session(),
                 actor=current_actor(),
                 objection=objection,
@@ -366,7 +324,7 @@ def reconsider(objection_id: int) -> Response | tuple[str, int]:
                 reason=form.reason.data,
                 new_end=jst_value(form.new_end),
             )
-        except service.SuspensionError as error:
+        except SuspensionError as error:
             form.form_errors.append(str(error))
         else:
             flash(_("The reconsideration has been recorded."), "success")
@@ -398,15 +356,15 @@ def _notice_date(item: Suspension, objections: list[Objection]) -> datetime | No
 @requires(Permission.SUSPENSIONS_VIEW)
 def notice(suspension_id: int) -> str:
     """The printable decision notice addressed to the user (A4, Japanese)."""
-    item = _suspension_or_404(suspension_id)
-    if item.decision != "approved":
+    item = get_or_404(Suspension, suspension_id)
+    if item.decision != Decision.APPROVED:
         abort(404)
     body = _notice_html(item)
     return render_template(
         "suspensions/notice.html",
         item=item,
         body=body,
-        form=NoticePrintedForm(digest=service.notice_digest(body)),
+        form=NoticePrintedForm(digest=letters.notice_digest(body)),
     )
 
 
@@ -414,18 +372,18 @@ def notice(suspension_id: int) -> str:
 @requires(Permission.SUSPENSIONS_PROPOSE)
 def notice_printed(suspension_id: int) -> Response:
     """Record the print with the SHA-256 of the notice exactly as it was shown."""
-    item = _suspension_or_404(suspension_id)
+    item = get_or_404(Suspension, suspension_id)
     form = NoticePrintedForm()
-    if not form.validate_on_submit() or item.decision != "approved":
+    if not form.validate_on_submit() or item.decision != Decision.APPROVED:
         abort(400)
     body = _notice_html(item)
-    if service.notice_digest(body) != form.digest.data:
+    if letters.notice_digest(body) != form.digest.data:
         flash(
             _("The notice changed since you opened it. Check it again, print it, then record."),
             "warning",
         )
         return redirect(url_for("suspensions.notice", suspension_id=item.id))
-    digest = service.record_notice_printed(
+    digest = letters.record_notice_printed(
         db.session(), actor=current_actor(), item=item, html=body
     )
     flash(
@@ -444,9 +402,7 @@ def status(ref: str) -> Response | tuple[Response, int]:
     user = find_by_reference(db.session(), ref)
     if user is None:
         return jsonify(error="no service user with this reference number"), 404
-    document = service.check_status(
-        db.session(), actor=current_actor(), service_user=user, now=utcnow()
-    )
+    document = check_status(db.session(), actor=current_actor(), service_user=user, now=utcnow())
     response = jsonify(document)
     response.headers["Cache-Control"] = "no-store"
     return response

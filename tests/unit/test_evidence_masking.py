@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from markupsafe import Markup
 
-from console.evidence.masking import mask_html, mask_text, short_hash
+from console.masking import mask_html, mask_text, short_hash
 
 KEY = "test-mask-key"
 

@@ -346,3 +346,19 @@ def test_the_validity_period_can_be_configured(app, case):
         found = session.get(DisclosureRequest, request_id)
         assert found.expires_at - found.decided_at == timedelta(days=2)
     assert "2 日間" in client.get("/disclosures/").get_data(as_text=True)
+
+
+def test_a_full_disk_while_building_the_zip_is_a_clear_page_and_records_nothing(
+    app, case, monkeypatch
+):
+    client, request_id = _file_request(app, case["counselor"], "13010-777777")
+    _approve(app, case["approver"], request_id)
+
+    def disk_full(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(service, "_zip_write", disk_full)
+    response = client.post(f"/disclosures/{request_id}/export")
+    assert response.status_code == 507
+    assert "ファイルを保存できませんでした" in response.get_data(as_text=True)
+    assert _entries(app, "disclosure.exported") == []

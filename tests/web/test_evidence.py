@@ -180,7 +180,7 @@ def test_notes_and_descriptions_are_masked_and_the_same_device_has_the_same_hash
     first_page = client.get(f"/incidents/{first.id}/evidence").get_data(as_text=True)
     second_page = client.get(f"/incidents/{second.id}/evidence").get_data(as_text=True)
     with app.app_context():
-        from console.evidence.masking import mask_text
+        from console.masking import mask_text
 
         tag = mask_text("00:1A:2B:3C:4D:5E")
     assert "00:1A:2B:3C:4D:5E" not in first_page

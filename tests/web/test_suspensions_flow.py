@@ -127,26 +127,32 @@ def test_proposer_cannot_decide_page_hidden_and_post_refused(app, client, auth, 
     assert f"/suspensions/{item.id}/decide" not in dashboard
 
 
-def test_the_service_refuses_the_proposer_even_without_the_page(app, make_staff):
-    import pytest
-
+@pytest.mark.parametrize(
+    ("decider_role", "message"),
+    [(None, "あなたが提案したもの"), (Role.COUNSELOR, "決定できるのは統括職員だけ")],
+)
+def test_the_service_keeps_four_eyes_even_without_the_page(app, make_staff, decider_role, message):
+    """Art. 9-2: neither the proposer nor a counselor decides, whoever calls the service."""
     from console.audit import Actor
-    from console.suspensions import service
+    from console.suspensions.decisions import decide
+    from console.suspensions.rules import SuspensionError
 
     supervisor = make_staff(Role.SUPERVISOR)
+    decider = supervisor if decider_role is None else make_staff(decider_role)
     user = make_user(app)
     incident = make_incident(app, user, supervisor)
     item = propose(app, supervisor, user, incident, starts_at=START, ends_at=END)
-    with app.app_context(), db.transaction() as session:
+    with app.test_request_context(), db.transaction() as session:
         fresh = session.get(Suspension, item.id)
-        with pytest.raises(service.SuspensionError):
-            service.decide(
+        with pytest.raises(SuspensionError, match=message):
+            decide(
                 session,
-                actor=Actor.of_staff(supervisor),
+                actor=Actor.of_staff(decider),
                 item=fresh,
                 decision="approve",
                 reason="",
             )
+    assert _load(app, item.id).decision == "pending"
 
 
 def test_decision_without_a_fresh_password_goes_to_reauthentication(app, client, auth, make_staff):
@@ -410,7 +416,7 @@ def test_notice_shows_articles_and_print_records_its_hash(app, client, auth, mak
 
 def test_status_api_with_a_token_and_audited(app, client, runner, make_staff):
     counselor, user, _incident = _setup(app, make_staff)
-    result = runner.invoke(args=["suspensions", "token", "create", counselor.login])
+    result = runner.invoke(args=["staff", "token", "create", counselor.login])
     assert result.exit_code == 0, result.output
     token = result.output.strip()
     url = f"/api/v1/service-users/{user.reference_no}/status"
@@ -428,15 +434,15 @@ def test_status_api_with_a_token_and_audited(app, client, runner, make_staff):
     assert checked.action == "suspension.status_checked"
     assert checked.actor_login == counselor.login
     admin = make_staff(Role.ADMIN)
-    refused = runner.invoke(args=["suspensions", "token", "create", admin.login])
+    refused = runner.invoke(args=["staff", "token", "create", admin.login])
     assert refused.exit_code != 0
     with app.app_context(), db.transaction(write=False) as session:
-        from console.suspensions.models import ApiToken
+        from console.auth.tokens import ApiToken
 
         stored = session.exec(select(ApiToken)).one()
         assert stored.token_hash != token
         assert len(stored.token_hash) == 64
-    assert runner.invoke(args=["suspensions", "token", "revoke", str(stored.id)]).exit_code == 0
+    assert runner.invoke(args=["staff", "token", "revoke", str(stored.id)]).exit_code == 0
     assert client.get(url, headers={"Authorization": f"Bearer {token}"}).status_code == 401
 
 
@@ -462,7 +468,7 @@ def test_every_step_is_in_the_trail_with_before_and_after(app, client, auth, mak
     import json
     from datetime import timedelta
 
-    from console.suspensions.service import sweep_transitions
+    from console.suspensions.sweep import sweep_transitions
 
     counselor, user, incident = _setup(app, make_staff)
     decider = make_staff(Role.SUPERVISOR)
@@ -553,7 +559,7 @@ def test_reference_lookup_on_the_list_leads_to_the_proposal(app, client, login_a
 )
 def test_stored_stop_boundaries_month_and_year_end(app, make_staff, start, end, last_minute):
     from console.online_services import OnlineService
-    from console.suspensions.service import is_suspended
+    from console.suspensions.status import is_suspended
 
     counselor, user, incident = _setup(app, make_staff)
     with time_machine.travel(start - timedelta(days=1), tick=False):

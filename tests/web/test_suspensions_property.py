@@ -14,8 +14,8 @@ from sqlalchemy import delete
 from console import db
 from console.audit import COMMAND_LINE
 from console.auth.models import Role
+from console.auth.tokens import create_token
 from console.online_services import USER_SERVICES
-from console.suspensions import service
 from console.suspensions.models import Suspension, SuspensionService
 from tests.factories_suspensions import REASON, jst, make_user
 
@@ -130,5 +130,5 @@ def token_user(app, make_staff):
     counselor = make_staff(Role.COUNSELOR)
     user = make_user(app)
     with app.app_context(), db.transaction() as session:
-        token = service.create_token(session, actor=COMMAND_LINE, staff=counselor)
+        token = create_token(session, actor=COMMAND_LINE, staff=counselor)
     return token, user.id, user.reference_no, counselor.id

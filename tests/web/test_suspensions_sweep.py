@@ -12,7 +12,7 @@ from console import db
 from console.audit.models import AuditEntry
 from console.auth.models import Role
 from console.suspensions.models import Suspension
-from console.suspensions.service import sweep_transitions
+from console.suspensions.sweep import sweep_transitions
 from console.sweeps import registered_sweeps
 from tests.factories_suspensions import approve, jst, make_incident, make_user, propose
 

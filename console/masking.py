@@ -27,7 +27,7 @@ import ipaddress
 import re
 from collections.abc import Callable
 
-from flask import current_app, has_app_context
+from flask import Flask, current_app, has_app_context
 from markupsafe import Markup, escape
 
 _HEX = "[0-9A-Fa-f]"
@@ -129,3 +129,9 @@ def mask_html(text: str | None, key: str | None = None) -> Markup:
 def contains_identifier(text: str, key: str = "probe") -> bool:
     """Whether masking would change ``text``."""
     return mask_text(text, key) != text
+
+
+def init_app(app: Flask) -> None:
+    """The filters every page masks with: ``{{ text|mask }}`` (HTML) and ``|mask_text``."""
+    app.jinja_env.filters["mask"] = mask_html
+    app.jinja_env.filters["mask_text"] = mask_text
