@@ -20,6 +20,7 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import DBAPIError
 
 from console import PROJECT_ROOT, db
+from console.demo import load_demo
 from console.files import FileWriteError
 from console.scheduler import scheduler_group
 
@@ -60,8 +61,6 @@ def current_command() -> None:
 )
 def demo_load_command(logins_file: str | None) -> None:
     """Create the demo staff and service users (idempotent) and print the demo logins."""
-    from console.demo import load_demo
-
     for line in load_demo(logins_file):
         click.echo(line)
 

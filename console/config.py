@@ -8,6 +8,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 DEV_SECRET_KEY = "dev-only-insecure-secret-key"  # noqa: S105 - refused outside development
 ENVIRONMENTS = ("development", "production", "testing")
 DEFAULT_AUDIT_ORIGIN = "hellowork-shibuya.example/console-audit"
@@ -79,9 +82,6 @@ def default_database_url(instance_path: str) -> str:
 
 def database_url(raw: str) -> str:
     """``raw`` if it is a SQLite or PostgreSQL URL whose place can exist; else a clear refusal."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
     try:
         url = make_url(raw)
     except (ArgumentError, ValueError) as error:

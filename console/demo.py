@@ -12,12 +12,19 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
+from sqlmodel import select
 
 from console import db, files
-from console.audit import COMMAND_LINE
+from console.audit import COMMAND_LINE, Actor
 from console.auth import service as staff_service
-from console.auth.models import Role
+from console.incidents import service as incidents_service
+from console.incidents.models import Incident, IncidentCategory, IncidentStatus, Outcome, Severity
+from console.notices import service as notices_service
+from console.notices.models import Notice, NoticeCause, NoticeKind
 from console.online_services import OnlineService
+from console.permissions import Role
+from console.suspensions.models import Kind, Suspension
+from console.suspensions.proposals import ProposalInput, propose
 from console.timeutil import from_jst, to_jst, utcnow
 from console.users import service as users_service
 from console.users.models import RegistrationRoute, ServiceUser
@@ -204,12 +211,6 @@ def _days_ago_jst(days: int, hour: int) -> datetime:
 
 def _ensure_incidents() -> None:
     """A few incidents so the pages have content; only when there are none yet."""
-    from sqlmodel import select
-
-    from console.audit import Actor
-    from console.incidents import service as incidents_service
-    from console.incidents.models import Incident, Outcome, Severity
-
     with db.transaction() as session:
         if session.exec(select(Incident.id).limit(1)).first() is not None:
             return
@@ -254,12 +255,6 @@ def _next_jst(days: int, hour: int) -> datetime:
 
 def _ensure_notice() -> None:
     """A published maintenance stop next week, so the public page has something to show."""
-    from sqlmodel import select
-
-    from console.audit import Actor
-    from console.notices import service as notices_service
-    from console.notices.models import Notice, NoticeCause, NoticeKind
-
     with db.transaction() as session:
         supervisor = staff_service.find_by_login(session, "supervisor")
         if supervisor is None or session.exec(select(Notice.id).limit(1)).first() is not None:
@@ -286,13 +281,6 @@ def _ensure_notice() -> None:
 
 def _ensure_proposal() -> None:
     """A counselor's suspension proposal awaiting a supervisor's decision (Art. 9-2)."""
-    from sqlmodel import select
-
-    from console.audit import Actor
-    from console.incidents.models import Incident, IncidentCategory, IncidentStatus
-    from console.suspensions.models import Kind, Suspension
-    from console.suspensions.proposals import ProposalInput, propose
-
     with db.transaction() as session:
         counselor = staff_service.find_by_login(session, "counselor")
         incident = session.exec(

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Column
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from console.audit.canonical import normalise
 from console.modeltypes import code_field, utc_field
@@ -58,8 +58,6 @@ def enqueue(db: Session, kind: str, key: str, payload: dict[str, Any]) -> bool:
 
 def undelivered(db: Session, limit: int = 100) -> list[OutboxMessage]:
     """The oldest messages not yet delivered."""
-    from sqlmodel import col, select
-
     return list(
         db.exec(
             select(OutboxMessage)

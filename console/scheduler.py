@@ -8,6 +8,7 @@ waste work. ``flask scheduler status`` and the dashboard read the heartbeat row 
 from __future__ import annotations
 
 import logging
+import signal
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -120,8 +121,6 @@ scheduler_group = AppGroup("scheduler", help="The scheduler process (run exactly
 @scheduler_group.command("run")
 def run_command() -> None:
     """Run the scheduler in the foreground until Ctrl-C or SIGTERM."""
-    import signal
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     with db.transaction(write=False) as session:
         health(session)  # a database that cannot be used is one line now, not a log every tick

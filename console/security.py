@@ -7,7 +7,7 @@ import uuid
 
 from flask import Flask, Response, abort, current_app, g, request
 
-from console.auth.permissions import Permission, declared_permission
+from console.permissions import Permission, declared_permission
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (

@@ -13,6 +13,7 @@ from console import db
 from console.audit import Actor
 
 Row = TypeVar("Row")
+MAX_ID = 2**31 - 1
 
 
 def render_form(template: str, form: FlaskForm, **context: Any) -> tuple[str, int]:
@@ -43,9 +44,10 @@ def current_actor() -> Actor:
     return Actor.of_staff(current_user)
 
 
-def get_or_404(model: type[Row], ident: Any) -> Row:
-    """The row of ``model`` with primary key ``ident``, or a 404 page."""
-    found = db.session().get(model, ident)
+def get_or_404(model: type[Row], ident: int) -> Row:
+    """The row of ``model`` with primary key ``ident``, or a 404 page (also for an id no
+    row can have: PostgreSQL's integer ends at 2**31 - 1)."""
+    found = db.session().get(model, ident) if 0 < ident <= MAX_ID else None
     if found is None:
         abort(404)
     return found

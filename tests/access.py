@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from flask import Flask
 from flask.testing import FlaskClient
 
-from console.auth.models import Role
+from console.permissions import Role
 from tests.conftest import PASSWORD
 
 ALL_ROLES = frozenset(Role)

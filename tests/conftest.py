@@ -30,7 +30,8 @@ from console import PROJECT_ROOT, create_app, db
 from console.audit import COMMAND_LINE
 from console.auth import passwords
 from console.auth import service as staff_service
-from console.auth.models import Role, Staff
+from console.auth.models import Staff
+from console.permissions import Role
 
 POSTGRES_URL = os.environ.get("CONSOLE_DATABASE_URL", "")
 ON_POSTGRES = POSTGRES_URL.startswith("postgres")

@@ -14,8 +14,9 @@ import pytest
 from flask import Flask
 
 from console import db
-from console.auth.models import Role, Staff
+from console.auth.models import Staff
 from console.incidents.models import Incident
+from console.permissions import Role
 from console.users.models import ServiceUser
 
 _numbers = itertools.count(1)

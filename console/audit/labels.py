@@ -8,6 +8,8 @@ from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from console.permissions import Role
+
 SUBJECT_TYPES: dict[str, LazyString] = {
     "staff": _l("Staff account"),
     "login": _l("Login ID typed"),
@@ -76,8 +78,6 @@ def field_label(name: str) -> str:
 
 
 def _role_label(value: Any) -> str | None:
-    from console.auth.models import Role
-
     try:
         return Role(value).label
     except ValueError:

@@ -16,6 +16,7 @@ from sqlalchemy import String, func, insert, select, type_coerce
 from sqlalchemy.orm import Session
 
 from console.audit.canonical import checkpoint_message, format_time, rotation_message
+from console.audit.export import render
 from console.audit.keys import PinnedKeys, SigningKey, SigningKeyError, pinned_keys, signing_key
 from console.audit.models import AuditCheckpoint, AuditEntry
 from console.audit.queries import SearchFilter, apply_filter
@@ -482,7 +483,6 @@ def seq_span(
 
 def export_chunks(db: Session, file_format: str, span: tuple[int, int] | None) -> Iterator[str]:
     """The export of the entries in ``span`` (and, for jsonl, the checkpoints inside it)."""
-    from console.audit.export import render
 
     if span is None:
         yield from render(file_format, [], [])

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from console.audit.actions import ACTIONS
 from console.audit.canonical import GENESIS_PREV_HASH, canonical_bytes, chain_hash, format_time
+from console.audit.keys import SigningKeyError, signing_key
 from console.audit.models import AuditEntry
 from console.db import WRITE_OPTION
 from console.timeutil import utcnow
@@ -170,7 +171,6 @@ def signing_identity() -> tuple[str, str] | None:
     """
     if not has_app_context():
         return None
-    from console.audit.keys import SigningKeyError, signing_key
 
     try:
         key = signing_key(current_app)

@@ -196,8 +196,8 @@ def signature_valid(checkpoint: Checkpoint, public_key_hex: str) -> bool:
 
 def ed25519_valid(public_key_hex: Any, signature_hex: Any, message: bytes) -> bool:
     """Whether ``signature_hex`` is a valid Ed25519 signature of ``message`` by the key."""
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.exceptions import InvalidSignature  # late: only checkpoints need it
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey  # likewise
 
     if not isinstance(public_key_hex, str) or not isinstance(signature_hex, str):
         return False

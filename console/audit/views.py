@@ -30,8 +30,8 @@ from console.audit.canonical import format_time
 from console.audit.export import render
 from console.audit.forms import SearchForm, VerifyForm
 from console.audit.trail import Actor, Subject, record
-from console.auth.permissions import Permission, audited_read, requires
 from console.i18n import current_language
+from console.permissions import Permission, audited_read, requires
 from console.timeutil import as_utc, from_jst, utcnow
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")

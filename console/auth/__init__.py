@@ -3,15 +3,15 @@
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from console import db
+from console.auth import admin, cli, second_factor, sessions, tokens, views
+from console.auth.permissions import enforce_route_permission
 from console.extensions import login_manager
+from console.navigation import NavItem, add_nav
+from console.permissions import Permission, can
 
 
 def init_app(app: Flask) -> None:
-    from console import db
-    from console.auth import admin, cli, second_factor, sessions, tokens, views
-    from console.auth.permissions import Permission, can, enforce_route_permission
-    from console.navigation import NavItem, add_nav
-
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to use this page.")

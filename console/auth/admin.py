@@ -10,15 +10,11 @@ from werkzeug.wrappers import Response
 from console import db
 from console.auth import service, totp
 from console.auth.forms import StaffActiveForm, StaffCreateForm, StaffRoleForm
-from console.auth.models import Role, Staff
-from console.auth.permissions import Permission, requires
+from console.auth.models import Staff
+from console.permissions import Permission, Role, requires
 from console.web import current_actor, get_or_404, render_form
 
 bp = Blueprint("staff", __name__, url_prefix="/admin/staff")
-
-
-def _staff_or_404(staff_id: int) -> Staff:
-    return get_or_404(Staff, staff_id)
 
 
 @bp.route("/")
@@ -78,14 +74,14 @@ def _account_page(staff: Staff, failed: FlaskForm | None = None) -> tuple[str, i
 @requires(Permission.STAFF_VIEW)
 def show(staff_id: int) -> tuple[str, int]:
     """One account, with the forms to change its role, state or authenticator."""
-    return _account_page(_staff_or_404(staff_id))
+    return _account_page(get_or_404(Staff, staff_id))
 
 
 @bp.route("/<int:staff_id>/role", methods=["POST"])
 @requires(Permission.STAFF_MANAGE, fresh=True)
 def change_role(staff_id: int) -> Response | tuple[str, int]:
     """Give an account another role (needs a fresh login)."""
-    staff = _staff_or_404(staff_id)
+    staff = get_or_404(Staff, staff_id)
     form = StaffRoleForm()
     if not form.validate_on_submit():
         return _account_page(staff, form)
@@ -98,7 +94,7 @@ def change_role(staff_id: int) -> Response | tuple[str, int]:
 @requires(Permission.STAFF_MANAGE)
 def toggle_active(staff_id: int) -> Response | tuple[str, int]:
     """Disable an account (its sessions end at once) or enable it again."""
-    staff = _staff_or_404(staff_id)
+    staff = get_or_404(Staff, staff_id)
     form = StaffActiveForm()
     if form.validate_on_submit():
         try:
@@ -122,7 +118,7 @@ def toggle_active(staff_id: int) -> Response | tuple[str, int]:
 @requires(Permission.STAFF_MANAGE, fresh=True)
 def reset_totp(staff_id: int) -> Response | tuple[str, int]:
     """Remove a lost authenticator; the person registers a new one at their next sign-in."""
-    staff = _staff_or_404(staff_id)
+    staff = get_or_404(Staff, staff_id)
     form = StaffActiveForm(prefix="totp")
     if not form.validate_on_submit():
         return _account_page(staff, form)

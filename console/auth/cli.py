@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 from console import db
 from console.audit import COMMAND_LINE
 from console.auth import service, tokens
-from console.auth.models import Role
+from console.permissions import Role
 
 staff_group = AppGroup("staff", help="Manage staff accounts.")
 token_group = AppGroup("token", help="Tokens for GET /api/v1/service-users/<ref>/status.")

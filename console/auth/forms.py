@@ -7,9 +7,9 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
-from console.auth.models import Role
 from console.auth.passwords import MAX_LENGTH, password_problem
 from console.i18n import LANGUAGES
+from console.permissions import Role
 
 
 def role_choices() -> dict[str, str]:

@@ -3,31 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
 from sqlmodel import Field, SQLModel
 
 from console.modeltypes import code_field, utc_field
-
-
-class Role(StrEnum):
-    COUNSELOR = "counselor"
-    SUPERVISOR = "supervisor"
-    AUDITOR = "auditor"
-    ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
-
-
-ROLE_LABELS = {
-    Role.COUNSELOR: _l("Counselor"),
-    Role.SUPERVISOR: _l("Supervisor"),
-    Role.AUDITOR: _l("Auditor"),
-    Role.ADMIN: _l("Administrator"),
-}
+from console.permissions import Role
 
 
 class Staff(SQLModel, table=True):

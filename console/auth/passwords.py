@@ -17,6 +17,7 @@ _dummy_hashes: dict[int, str] = {}
 
 @cache
 def _common_passwords() -> frozenset[str]:
+    # Late: the 30,000-word list is read only when a password is set, not at every start.
     from zxcvbn.frequency_lists import FREQUENCY_LISTS  # type: ignore[import-untyped]
 
     return frozenset(FREQUENCY_LISTS["passwords"])

@@ -10,7 +10,7 @@ from console import db
 from console.auth import service, sessions, totp
 from console.auth.forms import TotpForm, TotpSetupForm
 from console.auth.models import Staff
-from console.auth.permissions import public
+from console.permissions import public
 from console.timeutil import utcnow
 from console.web import render_form, safe_next
 

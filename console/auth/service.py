@@ -12,8 +12,9 @@ from sqlmodel import Session, col, select
 
 from console.audit import Actor, Subject, changes, record
 from console.auth import sessions
-from console.auth.models import LoginAttempt, Role, Staff
+from console.auth.models import LoginAttempt, Staff
 from console.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
+from console.permissions import Role
 from console.timeutil import utcnow
 
 THROTTLE_AFTER = 10  # failures before the wait starts to grow (SECURITY.md 4)

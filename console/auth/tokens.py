@@ -19,8 +19,8 @@ from sqlmodel import Field, Session, SQLModel, select
 from console import db
 from console.audit import Actor, Subject, record
 from console.auth.models import Staff
-from console.auth.permissions import Permission, role_may
 from console.modeltypes import utc_field
+from console.permissions import Permission, role_may
 from console.rules import RuleError
 from console.timeutil import utcnow
 

@@ -17,7 +17,8 @@ from flask import current_app
 from sqlmodel import Session, select
 
 from console.audit import Actor, Subject, record
-from console.auth.models import RecoveryCode, Role, Staff, StaffTotp
+from console.auth.models import RecoveryCode, Staff, StaffTotp
+from console.permissions import Role
 from console.timeutil import utcnow
 
 ISSUER = "Hello Work Shibuya console"

@@ -11,7 +11,7 @@ from console import db
 from console.audit import Actor, Subject, record
 from console.auth import second_factor, service, sessions, totp
 from console.auth.forms import LanguageForm, LoginForm, PasswordChangeForm, ReauthenticateForm
-from console.auth.permissions import Permission, public, requires
+from console.permissions import Permission, public, requires
 from console.web import next_from_request, render_form, safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")

@@ -7,8 +7,8 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from console import db
-from console.auth.permissions import Permission, public, requires, role_may
 from console.navigation import panels
+from console.permissions import Permission, public, requires, role_may
 
 bp = Blueprint("dashboard", __name__)
 

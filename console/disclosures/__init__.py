@@ -8,22 +8,21 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
+from console.disclosures import service, views
+from console.disclosures.models import DisclosureStatus
+from console.disclosures.service import list_requests
+from console.navigation import NavItem, Panel, add_nav, add_panel
+from console.permissions import Permission
+from console.sweeps import register_sweep
+
 
 def pending_for(db: Session, staff: Any) -> dict[str, Any]:
     """Dashboard: requests others made that this supervisor may decide."""
-    from console.disclosures.models import DisclosureStatus
-    from console.disclosures.service import list_requests
-
     pending = list_requests(db, status=DisclosureStatus.REQUESTED.value)
     return {"pending": [found for found in pending if found.requested_by_id != staff.id]}
 
 
 def init_app(app: Flask) -> None:
-    from console.auth.permissions import Permission
-    from console.disclosures import service, views
-    from console.navigation import NavItem, Panel, add_nav, add_panel
-    from console.sweeps import register_sweep
-
     app.register_blueprint(views.bp)
     add_nav(
         app,

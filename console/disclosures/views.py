@@ -22,8 +22,8 @@ from werkzeug.wrappers import Response
 
 from console import db
 from console.auth.models import Staff
-from console.auth.permissions import Permission, audited_read, can, requires
 from console.disclosures import service
+from console.disclosures.export import build_export
 from console.disclosures.forms import DecisionForm, DisclosureRequestForm, ExportForm
 from console.disclosures.models import DataKind, DisclosureRequest, DisclosureStatus
 from console.disclosures.service import DEFAULT_VALIDITY
@@ -31,6 +31,7 @@ from console.evidence import service as evidence_service
 from console.evidence.models import Evidence, EvidenceKind
 from console.evidence.views import content_disposition
 from console.i18n import jst
+from console.permissions import Permission, audited_read, can, requires
 from console.web import current_actor, get_or_404, render_form
 
 bp = Blueprint("disclosures", __name__, url_prefix="/disclosures")
@@ -42,12 +43,8 @@ def validity() -> timedelta:
     return timedelta(days=days) if isinstance(days, int) and days > 0 else DEFAULT_VALIDITY
 
 
-def _request_or_404(request_id: int) -> DisclosureRequest:
-    return get_or_404(DisclosureRequest, request_id)
-
-
 def _visible_or_403(request_id: int) -> DisclosureRequest:
-    found = _request_or_404(request_id)
+    found = get_or_404(DisclosureRequest, request_id)
     if not service.may_view(found, current_user, can_approve=can(Permission.DISCLOSURES_APPROVE)):
         abort(403)
     return found
@@ -163,7 +160,7 @@ def show(request_id: int) -> str:
 @requires(Permission.DISCLOSURES_APPROVE, fresh=True)
 def decide(request_id: int) -> Response | tuple[str, int]:
     """Approve or refuse with a reason, after re-entering the password (Art. 4-2)."""
-    found = _request_or_404(request_id)
+    found = get_or_404(DisclosureRequest, request_id)
     if found.requested_by_id == current_user.id:
         abort(403)
     form = DecisionForm()
@@ -197,7 +194,7 @@ def decide(request_id: int) -> Response | tuple[str, int]:
 
 
 def _open_or_403(request_id: int) -> DisclosureRequest:
-    found = _request_or_404(request_id)
+    found = get_or_404(DisclosureRequest, request_id)
     try:
         service.require_unmasked_access(found, current_actor())
     except service.DisclosureForbiddenError:
@@ -260,7 +257,7 @@ def export(request_id: int) -> Response:
     form = ExportForm()
     if not form.validate_on_submit():
         abort(400)
-    built = service.build_export(db.session(), actor=current_actor(), request=found)
+    built = build_export(db.session(), actor=current_actor(), request=found)
 
     def stream() -> Any:
         try:
@@ -302,7 +299,7 @@ def review() -> str:
 @requires(Permission.DISCLOSURES_REVIEW)
 def review_show(request_id: int) -> str:
     """Auditors: one request with every step recorded in the trail."""
-    found = _request_or_404(request_id)
+    found = get_or_404(DisclosureRequest, request_id)
     return render_template(
         "disclosures/review_show.html",
         req=found,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass
 
 import filetype
@@ -36,8 +37,6 @@ class TextCheck:
     """
 
     def __init__(self) -> None:
-        import codecs
-
         self._decoders = {name: codecs.getincrementaldecoder(name)() for name in TEXT_ENCODINGS}
         self.has_nul = False
 

@@ -3,6 +3,7 @@ withdrawal, and the auditors' custody check."""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 from urllib.parse import quote
 
@@ -23,11 +24,12 @@ from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
 from console import db
-from console.auth.permissions import Permission, audited_read, requires
+from console.auth.models import Staff
 from console.evidence import service
 from console.evidence.forms import FileEvidenceForm, NoteEvidenceForm, WithdrawForm
 from console.evidence.models import Evidence, EvidenceKind
 from console.incidents.models import Incident
+from console.permissions import Permission, audited_read, requires
 from console.users.models import ServiceUser
 from console.web import current_actor, get_or_404, render_form
 
@@ -54,14 +56,6 @@ def view_mode_label(mode: str) -> str:
     return str(known) if known is not None else mode
 
 
-def _incident_or_404(incident_id: int) -> Incident:
-    return get_or_404(Incident, incident_id)
-
-
-def _evidence_or_404(evidence_id: int) -> Evidence:
-    return get_or_404(Evidence, evidence_id)
-
-
 def incident_url(incident_id: int) -> str | None:
     """The incident page, once the incidents feature provides one."""
     try:
@@ -82,7 +76,7 @@ def _incident_context(incident: Incident) -> dict[str, Any]:
 @requires(Permission.INCIDENTS_VIEW)
 def index(incident_id: int) -> str:
     """The incident's evidence; withdrawn items only with the toggle."""
-    incident = _incident_or_404(incident_id)
+    incident = get_or_404(Incident, incident_id)
     show_withdrawn = request.args.get("withdrawn") == "1"
     items = service.list_for_incident(db.session(), incident_id, include_withdrawn=show_withdrawn)
     return render_template(
@@ -96,8 +90,6 @@ def index(incident_id: int) -> str:
 
 
 def _staff_names(items: list[Evidence]) -> dict[int, str]:
-    from console.auth.models import Staff
-
     ids = {item.added_by_id for item in items} | {
         item.withdrawn_by_id for item in items if item.withdrawn_by_id
     }
@@ -112,7 +104,7 @@ def _staff_names(items: list[Evidence]) -> dict[int, str]:
 @requires(Permission.INCIDENTS_LOG)
 def add_file(incident_id: int) -> Response | tuple[str, int]:
     """Attach a file; its type is read from the content, its hash computed while stored."""
-    incident = _incident_or_404(incident_id)
+    incident = get_or_404(Incident, incident_id)
     form = FileEvidenceForm()
     if form.validate_on_submit():
         upload = form.file.data
@@ -138,7 +130,7 @@ def add_file(incident_id: int) -> Response | tuple[str, int]:
 @requires(Permission.INCIDENTS_LOG)
 def add_note(incident_id: int) -> Response | tuple[str, int]:
     """Add a typed note as evidence."""
-    incident = _incident_or_404(incident_id)
+    incident = get_or_404(Incident, incident_id)
     form = NoteEvidenceForm()
     if form.validate_on_submit():
         try:
@@ -158,8 +150,6 @@ def add_note(incident_id: int) -> Response | tuple[str, int]:
 
 
 def _item_context(evidence: Evidence) -> dict[str, Any]:
-    from console.auth.models import Staff
-
     session = db.session()
     incident = session.get(Incident, evidence.incident_id)
     added_by = session.get(Staff, evidence.added_by_id)
@@ -179,7 +169,7 @@ def _item_context(evidence: Evidence) -> dict[str, Any]:
 @audited_read
 def show(evidence_id: int) -> str:
     """One item: its chain of custody, and its content masked (Art. 4-2)."""
-    evidence = _evidence_or_404(evidence_id)
+    evidence = get_or_404(Evidence, evidence_id)
     session = db.session()
     service.record_view(session, actor=current_actor(), evidence=evidence, mode="page")
     lines: list[str] = []
@@ -202,8 +192,6 @@ def show(evidence_id: int) -> str:
 
 def content_disposition(disposition: str, filename: str) -> str:
     """RFC 6266 / RFC 5987: an ASCII fallback and the exact UTF-8 name in ``filename*``."""
-    import unicodedata
-
     fallback = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
     fallback = "".join(char for char in fallback if char.isprintable() and char not in '"\\')
     stem_ext = filename.rsplit(".", 1)
@@ -250,7 +238,7 @@ def _download_name(evidence: Evidence) -> str:
 @audited_read
 def download(evidence_id: int) -> Response:
     """The file as an attachment; text and CSV come masked (Art. 4-2), others as stored."""
-    evidence = _evidence_or_404(evidence_id)
+    evidence = get_or_404(Evidence, evidence_id)
     masked = evidence.kind in (EvidenceKind.TEXT, EvidenceKind.CSV, EvidenceKind.NOTE)
     service.record_download(db.session(), actor=current_actor(), evidence=evidence, masked=masked)
     media_type = (
@@ -275,7 +263,7 @@ def download(evidence_id: int) -> Response:
 @audited_read
 def preview(evidence_id: int) -> str:
     """A page showing an image item through the image route (never the file inline)."""
-    evidence = _evidence_or_404(evidence_id)
+    evidence = get_or_404(Evidence, evidence_id)
     if evidence.kind != EvidenceKind.IMAGE:
         abort(404)
     service.record_view(db.session(), actor=current_actor(), evidence=evidence, mode="preview")
@@ -287,7 +275,7 @@ def preview(evidence_id: int) -> str:
 @audited_read
 def image(evidence_id: int) -> Response:
     """The stored image served as an image, sandboxed, for the preview page's <img>."""
-    evidence = _evidence_or_404(evidence_id)
+    evidence = get_or_404(Evidence, evidence_id)
     if evidence.kind != EvidenceKind.IMAGE:
         abort(404)
     service.record_view(db.session(), actor=current_actor(), evidence=evidence, mode="image")
@@ -305,7 +293,7 @@ def image(evidence_id: int) -> Response:
 @requires(Permission.INCIDENTS_LOG)
 def withdraw(evidence_id: int) -> Response | tuple[str, int]:
     """Confirm, then withdraw an item with a reason (it is kept, never deleted)."""
-    evidence = _evidence_or_404(evidence_id)
+    evidence = get_or_404(Evidence, evidence_id)
     form = WithdrawForm()
     if form.validate_on_submit():
         try:
@@ -325,7 +313,7 @@ def withdraw(evidence_id: int) -> Response | tuple[str, int]:
 @audited_read
 def custody_check(incident_id: int) -> str:
     """Auditors: re-hash every item of the incident and compare with the recorded SHA-256."""
-    incident = _incident_or_404(incident_id)
+    incident = get_or_404(Incident, incident_id)
     session = db.session()
     checks = list(service.check_all(session, incident_id))
     service.record_verification(

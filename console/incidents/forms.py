@@ -20,7 +20,13 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from console import db
 from console.incidents.models import IncidentStatus, Outcome, Severity
-from console.incidents.service import COMMENT_MAX, DAMAGE_MAX, DESCRIPTION_MAX, REASON_MAX
+from console.incidents.service import (
+    COMMENT_MAX,
+    DAMAGE_MAX,
+    DESCRIPTION_MAX,
+    REASON_MAX,
+    reviewers,
+)
 from console.online_services import service_choices
 from console.terms import category_choices
 from console.timeutil import from_jst, utcnow
@@ -64,7 +70,6 @@ def outcome_choices() -> dict[str, str]:
 
 
 def reviewer_choices() -> dict[str, str]:
-    from console.incidents.service import reviewers
 
     return {"": str(_l("Choose a supervisor"))} | {
         str(staff.id): staff.display_name for staff in reviewers(db.session())
@@ -178,7 +183,6 @@ def status_filter_choices() -> dict[str, str]:
 
 
 def reviewer_filter_choices() -> dict[str, str]:
-    from console.incidents.service import reviewers
 
     return {"": str(_l("Anyone")), "none": str(_l("Not assigned"))} | {
         str(staff.id): staff.display_name for staff in reviewers(db.session())

@@ -15,7 +15,7 @@ from sqlalchemy import case, exists, or_
 from sqlmodel import Session, col, select
 
 from console.audit import Actor, Subject, changes, record
-from console.auth.models import Role, Staff
+from console.auth.models import Staff
 from console.incidents.models import (
     Incident,
     IncidentCategory,
@@ -25,6 +25,7 @@ from console.incidents.models import (
     Severity,
 )
 from console.online_services import USER_SERVICES, OnlineService
+from console.permissions import Role
 from console.terms import BY_CODE
 from console.timeutil import jst_day_start, utcnow
 from console.users.models import ServiceUser

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import col, select
@@ -10,7 +10,6 @@ from werkzeug.wrappers import Response
 
 from console import db
 from console.auth.models import Staff
-from console.auth.permissions import Permission, can, requires
 from console.incidents import service
 from console.incidents.forms import (
     AssignForm,
@@ -24,19 +23,12 @@ from console.incidents.forms import (
 from console.incidents.models import Incident, IncidentComment, Outcome, Severity
 from console.navigation import incident_panels
 from console.online_services import OnlineService
+from console.permissions import Permission, can, requires
 from console.terms import BY_CODE, CATEGORIES
 from console.users.models import ServiceUser, TermsVersion
-from console.web import current_actor, render_form
+from console.web import current_actor, get_or_404, render_form
 
 bp = Blueprint("incidents", __name__, url_prefix="/incidents")
-
-
-def _incident_or_404(incident_id: int) -> Incident:
-    # PostgreSQL's integer ends at 2**31 - 1; a larger id in the address is simply unknown.
-    incident = db.session().get(Incident, incident_id) if 0 < incident_id < 2**31 else None
-    if incident is None:
-        abort(404)
-    return incident
 
 
 def _filter_of(form: QueueForm) -> service.QueueFilter:
@@ -160,14 +152,14 @@ def _show(incident: Incident, status: int = 200, **forms: object) -> tuple[str, 
 @requires(Permission.INCIDENTS_VIEW)
 def show(incident_id: int) -> tuple[str, int]:
     """One incident: facts, articles, status, comments, triage."""
-    return _show(_incident_or_404(incident_id))
+    return _show(get_or_404(Incident, incident_id))
 
 
 @bp.route("/<int:incident_id>/comments", methods=["POST"])
 @requires(Permission.INCIDENTS_LOG)
 def comment(incident_id: int) -> Response | tuple[str, int]:
     """Add a comment (or a correction of an earlier one)."""
-    incident = _incident_or_404(incident_id)
+    incident = get_or_404(Incident, incident_id)
     form = CommentForm()
     if form.validate_on_submit():
         corrects = None
@@ -199,7 +191,7 @@ def _reviewer(form: AssignForm | BulkAssignForm) -> Staff | None:
 @requires(Permission.INCIDENTS_TRIAGE)
 def assign(incident_id: int) -> Response | tuple[str, int]:
     """Assign a supervisor as the reviewer."""
-    incident = _incident_or_404(incident_id)
+    incident = get_or_404(Incident, incident_id)
     form = AssignForm()
     if form.validate_on_submit():
         try:
@@ -221,7 +213,7 @@ def assign(incident_id: int) -> Response | tuple[str, int]:
 @requires(Permission.INCIDENTS_TRIAGE)
 def review(incident_id: int) -> Response | tuple[str, int]:
     """Take the incident under review."""
-    incident = _incident_or_404(incident_id)
+    incident = get_or_404(Incident, incident_id)
     form = ReviewForm()
     if form.validate_on_submit():
         try:
@@ -238,7 +230,7 @@ def review(incident_id: int) -> Response | tuple[str, int]:
 @requires(Permission.INCIDENTS_TRIAGE)
 def close(incident_id: int) -> Response | tuple[str, int]:
     """Close with an outcome and its reason (incidents are never deleted)."""
-    incident = _incident_or_404(incident_id)
+    incident = get_or_404(Incident, incident_id)
     form = CloseForm()
     if form.validate_on_submit():
         try:

@@ -8,7 +8,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from console.i18n import current_language, jst
-from console.notices import service
+from console.notices import state
 from console.notices.models import Notice, NoticeKind, NoticeState
 from console.timeutil import to_jst
 
@@ -58,7 +58,7 @@ def end_change(notice: Notice) -> str:
         pattern = SAME_YEAR[current_language()]
         planned = format_datetime(notice.ends_at, pattern)
         actual = format_datetime(notice.actual_end_at, pattern)
-    if service.state_of(notice) == NoticeState.ENDED:
+    if state.state_of(notice) == NoticeState.ENDED:
         return _("Planned %(planned)s → actual %(actual)s", planned=planned, actual=actual)
     return _("Planned %(planned)s → extended to %(actual)s", planned=planned, actual=actual)
 
@@ -84,7 +84,7 @@ def template_helpers() -> dict[str, object]:
         "notice_end_change": end_change,
         "notice_title": title,
         "notice_body": body,
-        "notice_state": service.state_of,
-        "notice_services": service.services_of,
-        "notice_updated": service.public_updated_at,
+        "notice_state": state.state_of,
+        "notice_services": state.services_of,
+        "notice_updated": state.public_updated_at,
     }

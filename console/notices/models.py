@@ -64,7 +64,7 @@ CAUSE_LABELS = {
 
 
 class NoticeState(StrEnum):
-    """Derived from the times on every read (service.notice_state), never stored."""
+    """Derived from the times on every read (state.notice_state), never stored."""
 
     DRAFT = "draft"
     SCHEDULED = "scheduled"  # published, but shown to the public only from ``publish_from``
@@ -117,7 +117,7 @@ class Notice(SQLModel, table=True):
     created_by_id: int | None = Field(default=None, foreign_key="staff.id")
     created_at: datetime = utc_field(now=True)
     updated_at: datetime = utc_field(now=True)
-    # Claimed by the scheduler's sweep, exactly once each (scheduler.py, service.sweep_notices).
+    # Claimed by the scheduler's sweep, exactly once each (scheduler.py, sweep.sweep_notices).
     live_logged_at: datetime | None = utc_field(nullable=True)
     finished_logged_at: datetime | None = utc_field(nullable=True)
 

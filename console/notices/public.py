@@ -1,6 +1,6 @@
 """The public pages (no login): the list, JSON, an Atom feed and an embeddable banner.
 
-Nothing here names staff or internal reasons: only the fields of ``service.public_payload``
+Nothing here names staff or internal reasons: only the fields of ``state.public_payload``
 and the notice texts written for the public are shown.
 """
 
@@ -13,9 +13,9 @@ from flask import Blueprint, Response, abort, jsonify, render_template, request,
 from flask_babel import force_locale
 
 from console import db
-from console.auth.permissions import public
 from console.i18n import LANGUAGES
-from console.notices import service
+from console.notices import service, state
+from console.permissions import public
 from console.timeutil import to_jst, utcnow
 from console.users.models import TermsVersion
 
@@ -56,7 +56,7 @@ def as_json() -> Response:
 
 
 def _json_item(notice: Any, now: datetime) -> dict[str, Any]:
-    item = service.public_payload(notice, now)
+    item = state.public_payload(notice, now)
     for key in ("starts_at", "planned_end_at", "actual_end_at", "published_at", "updated_at"):
         item[key] = _iso(item[key])
     version = _terms(notice.terms_version_id)
@@ -75,8 +75,8 @@ def as_atom() -> Response:
     """An Atom feed (RFC 4287): one entry per notice, ``updated`` moving with each change."""
     now = utcnow()
     listing = service.public_notices(db.session(), now)
-    entries = sorted(listing.all, key=lambda n: service.public_updated_at(n, now), reverse=True)
-    updated = max((service.public_updated_at(n, now) for n in entries), default=now)
+    entries = sorted(listing.all, key=lambda n: state.public_updated_at(n, now), reverse=True)
+    updated = max((state.public_updated_at(n, now) for n in entries), default=now)
     with force_locale("ja"):
         body = render_template("notices/feed.xml", entries=entries, updated=updated, now=now)
     response = Response(body, mimetype="application/atom+xml")

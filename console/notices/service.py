@@ -1,8 +1,8 @@
 """The rules of notices: Art. 9-1 stops (causes of Art. 8-6) and Art. 10 terms changes.
 
 Every state change happens here, audited with before/after in the caller's transaction.
-The state of a notice is never stored: ``notice_state`` derives it from the times on
-every read; the scheduler's sweep only records the transitions, exactly once.
+The state of a notice is never stored: ``state.notice_state`` derives it from the times on
+every read; the scheduler's sweep (``sweep.py``) only records the transitions, exactly once.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
-from console.audit import SCHEDULER, Actor, Subject, changes, record
+from console.audit import Actor, Subject, changes, record
 from console.notices.models import Notice, NoticeCause, NoticeKind, NoticeState
+from console.notices.state import effective_end, is_public, public_payload, state_of
 from console.online_services import OnlineService
 from console.outbox import enqueue
 from console.timeutil import as_utc, utcnow
@@ -68,88 +69,7 @@ class NoticeInput:
     terms_version_id: int | None = None
 
 
-# --- state, derived from time (DESIGN.md "Time") --------------------------------------------
-
-
-def notice_state(
-    *,
-    published: bool,
-    publish_from: datetime | None,
-    starts_at: datetime,
-    end: datetime | None,
-    cancelled_at: datetime | None,
-    now: datetime,
-) -> NoticeState:
-    """The one rule for a notice's state at ``now``; ``end`` is the actual end, else the planned.
-
-    Art. 9-1: a stop is in progress from its start until its end (an open end means until a
-    supervisor ends it); the public sees a published notice from ``publish_from``.
-    """
-    if cancelled_at is not None:
-        return NoticeState.CANCELLED
-    if not published:
-        return NoticeState.DRAFT
-    if publish_from is not None and now < publish_from and now < starts_at:
-        return NoticeState.SCHEDULED
-    if end is not None and now >= end:
-        return NoticeState.ENDED
-    if now >= starts_at:
-        return NoticeState.IN_PROGRESS
-    return NoticeState.UPCOMING
-
-
-def effective_end(notice: Notice) -> datetime | None:
-    """The end that counts: the actual one (extended or ended early), else the planned one."""
-    return notice.actual_end_at or notice.ends_at
-
-
-def state_of(notice: Notice, now: datetime | None = None) -> NoticeState:
-    """``notice_state`` for a stored notice."""
-    return notice_state(
-        published=notice.published_at is not None,
-        publish_from=notice.publish_from,
-        starts_at=notice.starts_at,
-        end=effective_end(notice),
-        cancelled_at=notice.cancelled_at,
-        now=now or utcnow(),
-    )
-
-
-def is_public(notice: Notice, now: datetime | None = None) -> bool:
-    """Shown to the public: published and its ``publish_from`` reached (or its stop began)."""
-    now = now or utcnow()
-    if notice.published_at is None or notice.publish_from is None:
-        return False
-    return now >= notice.publish_from or now >= notice.starts_at
-
-
-def public_updated_at(notice: Notice, now: datetime | None = None) -> datetime:
-    """When the public view of the notice last changed (Atom ``updated``): edits and transitions."""
-    now = now or utcnow()
-    moments = [notice.publish_from or notice.created_at]
-    if notice.public_updated_at is not None:
-        moments.append(notice.public_updated_at)
-    if notice.kind != NoticeKind.TERMS_CHANGE and notice.starts_at <= now:
-        moments.append(notice.starts_at)
-    end = effective_end(notice)
-    if end is not None and end <= now:
-        moments.append(end)
-    past = [moment for moment in moments if moment <= now]
-    return max(past) if past else min(moments)
-
-
-def services_of(notice: Notice) -> list[OnlineService]:
-    """The services a notice stops; every service when ``all_services``."""
-    if notice.all_services:
-        return list(OnlineService)
-    return [OnlineService(code) for code in notice.services.split(",") if code]
-
-
 # --- reading ---------------------------------------------------------------------------------
-
-
-def get_notice(db: Session, notice_id: int) -> Notice | None:
-    return db.get(Notice, notice_id)
 
 
 @dataclass
@@ -482,81 +402,3 @@ def _touch(notice: Notice, now: datetime) -> None:
     notice.updated_at = now
     if is_public(notice, now):
         notice.public_updated_at = now
-
-
-# --- the scheduler's sweep (Art. 9-1 stops begin and end on time) ----------------------------
-
-
-def _claim(db: Session, column: Any, moment: Any, now: datetime) -> list[tuple[int, datetime]]:
-    """Set ``column`` to now on every unclaimed row whose ``moment`` passed; return what we got.
-
-    One UPDATE … WHERE column IS NULL … RETURNING: a second sweep running at the same time
-    waits for our row locks (PostgreSQL) or the database lock (SQLite, BEGIN IMMEDIATE) and
-    then finds nothing left, so each transition is claimed by exactly one transaction.
-    """
-    conditions = (
-        column.is_(None),
-        col(Notice.published_at).is_not(None),
-        col(Notice.cancelled_at).is_(None),
-        Notice.kind != NoticeKind.TERMS_CHANGE.value,
-        moment.is_not(None),
-        moment <= now,
-    )
-    if db.connection().dialect.update_returning:
-        statement = update(Notice).where(*conditions).values({column.key: now})
-        rows = db.execute(statement.returning(Notice.id, moment)).all()
-        return [(row[0], as_utc(row[1])) for row in rows]
-    # Without RETURNING (SQLite before 3.35): claim row by row, keeping only rows we changed.
-    claimed = []
-    for notice_id, at in db.execute(select(Notice.id, moment).where(*conditions)).all():
-        result = db.execute(
-            update(Notice).where(Notice.id == notice_id, column.is_(None)).values({column.key: now})
-        )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            claimed.append((notice_id, as_utc(at)))
-    return claimed
-
-
-def sweep_notices(db: Session, now: datetime) -> int:
-    """Record each stop that went live or finished since the last sweep, once, with its time."""
-    started = _claim(db, col(Notice.live_logged_at), col(Notice.starts_at), now)
-    end = func.coalesce(Notice.actual_end_at, Notice.ends_at)
-    finished = _claim(db, col(Notice.finished_logged_at), end, now)
-    events = [(at, 0, "notice.went_live", ident) for ident, at in started]
-    events += [(at, 1, "notice.finished", ident) for ident, at in finished]
-    for at, _order, action, ident in sorted(events):
-        notice = db.get(Notice, ident)
-        assert notice is not None
-        details = {"happened_at": at, "recorded_at": now, "title_ja": notice.title_ja}
-        record(db, SCHEDULER, action, Subject.of("notice", ident), details)
-        enqueue(db, action, f"{action}:{ident}", {**public_payload(notice, now), "happened_at": at})
-    db.flush()
-    return len(events)
-
-
-# --- what the public sees ---------------------------------------------------------------------
-
-
-def public_payload(notice: Notice, now: datetime | None = None) -> dict[str, Any]:
-    """A notice as the public JSON shows it: no staff, no internal reasons."""
-    now = now or utcnow()
-    return {
-        "id": notice.id,
-        "kind": notice.kind,
-        "state": state_of(notice, now).value,
-        "services": [service.value for service in services_of(notice)],
-        "all_services": notice.all_services,
-        "cause": notice.cause,
-        "starts_at": notice.starts_at,
-        "planned_end_at": notice.ends_at,
-        "actual_end_at": notice.actual_end_at,
-        "extension_possible": notice.extension_possible,
-        "title": {"ja": notice.title_ja, "en": notice.title_en or None},
-        "body": {"ja": notice.body_ja, "en": notice.body_en or None},
-        "impact": notice.impact,
-        "contact": notice.contact,
-        "terms_version_id": notice.terms_version_id,
-        "published_at": notice.publish_from,
-        "updated_at": public_updated_at(notice, now),
-        "cancelled": notice.cancelled_at is not None,
-    }

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from console import db
 from console.auth.models import Staff
-from console.auth.permissions import Permission, requires
 from console.notices import service
 from console.notices.forms import (
     CancelForm,
@@ -19,17 +18,12 @@ from console.notices.forms import (
     PublishForm,
 )
 from console.notices.models import Notice, NoticeKind, NoticeState
+from console.notices.state import services_of
+from console.permissions import Permission, requires
 from console.timeutil import to_jst
-from console.web import current_actor, render_form
+from console.web import current_actor, get_or_404, render_form
 
 bp = Blueprint("notice_admin", __name__, url_prefix="/manage/notices")
-
-
-def _notice_or_404(notice_id: int) -> Notice:
-    notice = service.get_notice(db.session(), notice_id)
-    if notice is None:
-        abort(404)
-    return notice
 
 
 @bp.route("/")
@@ -71,7 +65,7 @@ def create() -> Response | tuple[str, int]:
 @requires(Permission.NOTICES_VIEW)
 def show(notice_id: int) -> str:
     """One notice with the actions its state allows."""
-    notice = _notice_or_404(notice_id)
+    notice = get_or_404(Notice, notice_id)
     creator = db.session().get(Staff, notice.created_by_id) if notice.created_by_id else None
     return render_template("notices/show.html", notice=notice, creator=creator)
 
@@ -80,7 +74,7 @@ def show(notice_id: int) -> str:
 @requires(Permission.NOTICES_MANAGE)
 def edit(notice_id: int) -> Response | tuple[str, int]:
     """Change a notice before its start."""
-    notice = _notice_or_404(notice_id)
+    notice = get_or_404(Notice, notice_id)
     if not service.can_edit(notice):
         flash(
             _("This notice can no longer be edited: it has started, ended or been cancelled."),
@@ -107,9 +101,7 @@ class _FormData:
     def __init__(self, notice: Notice) -> None:
         self.kind, self.cause = notice.kind, notice.cause
         self.all_services = notice.all_services
-        self.services = (
-            [s.value for s in service.services_of(notice)] if not notice.all_services else []
-        )
+        self.services = [s.value for s in services_of(notice)] if not notice.all_services else []
         self.starts_at = to_jst(notice.starts_at).replace(tzinfo=None)
         self.ends_at = to_jst(notice.ends_at).replace(tzinfo=None) if notice.ends_at else None
         self.terms_version_id = str(notice.terms_version_id or "")
@@ -124,7 +116,7 @@ def _form_data(notice: Notice) -> _FormData:
 
 def _act(notice_id: int, form_class: type, template: str, act) -> Response | tuple[str, int]:
     """A confirmation page whose POST runs ``act(notice, form)`` and goes back to the notice."""
-    notice = _notice_or_404(notice_id)
+    notice = get_or_404(Notice, notice_id)
     form = form_class()
     if form.validate_on_submit():
         try:

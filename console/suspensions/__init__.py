@@ -12,10 +12,18 @@ from sqlmodel import Session
 
 from console import db
 from console.auth.models import Staff
-from console.auth.permissions import Permission, can
 from console.i18n import current_language, jst
-from console.navigation import NavItem, Panel, UserPanel, add_nav, add_panel, add_user_panel
+from console.navigation import (
+    NavItem,
+    Panel,
+    UserPanel,
+    add_nav,
+    add_panel,
+    add_user_panel,
+    add_user_records,
+)
 from console.online_services import OnlineService
+from console.permissions import Permission, can
 from console.suspensions import cli, queries, status, views
 from console.suspensions.state import Restriction, effective_end, state_at
 from console.suspensions.sweep import sweep_transitions
@@ -38,6 +46,7 @@ def init_app(app: Flask) -> None:
         app,
         UserPanel("suspensions/_user_panel.html", Permission.SUSPENSIONS_VIEW, _no_context, 10),
     )
+    add_user_records(app, "suspension", _user_suspension_ids)
     register_sweep(app, "suspensions.transitions", sweep_transitions)
     app.jinja_env.filters["jst_short"] = jst_short
     app.jinja_env.globals["online_service"] = OnlineService
@@ -51,6 +60,11 @@ def _panel(session: Session, staff: Staff) -> dict[str, Any]:
         "pending_total": queries.count_pending(session),
         "staff_id": staff.id,
     }
+
+
+def _user_suspension_ids(session: Session, service_user: Any) -> list[int]:
+    """The suspensions whose history belongs on the service user's timeline."""
+    return [item.id for item in queries.user_history(session, service_user.id) if item.id]
 
 
 def _no_context(_db: Any, _service_user: Any, _staff: Any) -> dict[str, Any]:

@@ -15,8 +15,8 @@ from typing import Any, Protocol
 from flask_babel import gettext as _
 from sqlmodel import Session
 
-from console.auth.permissions import Permission, role_may
 from console.online_services import USER_SERVICES
+from console.permissions import Permission, role_may
 from console.rules import RuleError
 from console.suspensions.models import Decision, Kind, Suspension
 from console.timeutil import as_utc

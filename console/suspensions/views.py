@@ -12,10 +12,10 @@ from werkzeug.wrappers import Response
 
 from console import db
 from console.audit import Subject, record
-from console.auth.permissions import Permission, audited_read, requires
 from console.auth.tokens import API_PREFIX
 from console.i18n import jst
 from console.incidents.models import Incident
+from console.permissions import Permission, audited_read, requires
 from console.suspensions import decisions, letters, objections, proposals, queries
 from console.suspensions.forms import (
     DecisionForm,

@@ -8,25 +8,24 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
+from console.navigation import NavItem, Panel, add_nav, add_panel
+from console.permissions import Permission
+from console.users import cli, views
+from console.users.service import recently_viewed
+from console.users.timeline import (
+    action_label,
+    actor_label,
+    service_label,
+    timeline_changes,
+)
+
 
 def recently_viewed_panel(db: Session, staff: Any) -> dict[str, Any]:
     """The dashboard's "recently viewed service users", read from the audit trail."""
-    from console.users.service import recently_viewed
-
     return {"users": recently_viewed(db, staff_id=staff.id)}
 
 
 def init_app(app: Flask) -> None:
-    from console.auth.permissions import Permission
-    from console.navigation import NavItem, Panel, add_nav, add_panel
-    from console.users import cli, views
-    from console.users.timeline import (
-        action_label,
-        actor_label,
-        service_label,
-        timeline_changes,
-    )
-
     app.register_blueprint(views.bp)
     app.jinja_env.globals.update(
         action_label=action_label,

@@ -25,6 +25,7 @@ from console.online_services import service_choices
 from console.timeutil import to_jst, utcnow
 from console.users.models import ROUTE_LABELS, TermsVersion
 from console.users.search import is_kana, reference_key
+from console.users.service import REFERENCE_PATTERN, counselors
 
 EARLIEST_BIRTH = date(1900, 1, 1)
 EARLIEST_RECORD = date(2000, 1, 1)  # nothing the office records is older than this
@@ -73,7 +74,6 @@ def route_choices() -> dict[str, str]:
 
 
 def counselor_choices() -> dict[str, str]:
-    from console.users.service import counselors
 
     choices = {"": str(_l("Not assigned"))}
     choices.update({str(staff.id): staff.display_name for staff in counselors(db.session())})
@@ -131,7 +131,6 @@ class ServiceUserForm(TextForm):
     submit = SubmitField(_l("Save"))
 
     def validate_reference_no(self, field: StringField) -> None:
-        from console.users.service import REFERENCE_PATTERN
 
         if not REFERENCE_PATTERN.match(reference_key(field.data or "")):
             raise ValidationError(

@@ -14,8 +14,9 @@ from sqlmodel import Session, col, select
 
 from console.audit import Actor, Subject, changes, record
 from console.audit.models import AuditEntry
-from console.auth.models import Role, Staff
+from console.auth.models import Staff
 from console.online_services import OnlineService
+from console.permissions import Role
 from console.timeutil import jst_day_start, utcnow
 from console.users.models import Enrolment, RegistrationRoute, ServiceUser, TermsVersion
 from console.users.register import RegisterRow, RowProblem

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from console.audit.actions import label
+from console.navigation import value_label
 from console.online_services import SERVICE_LABELS, OnlineService
 from console.terms import BY_CODE
 
@@ -64,8 +67,6 @@ def service_label(code: str) -> str:
 
 
 def _value(name: str, value: Any, staff_names: dict[int, str]) -> str:
-    from console.incidents.forms import OUTCOME_LABELS, SEVERITY_LABELS, STATUS_LABELS
-
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
@@ -78,10 +79,8 @@ def _value(name: str, value: Any, staff_names: dict[int, str]) -> str:
         return service_label(str(value))
     if name == "categories" and value in BY_CODE:
         return BY_CODE[value].title
-    for labels in (STATUS_LABELS, OUTCOME_LABELS, SEVERITY_LABELS):
-        if value in labels:
-            return str(labels[value])  # type: ignore[index]
-    return str(value)
+    known = value_label(current_app, value) if isinstance(value, str) else None
+    return known if known is not None else str(value)
 
 
 def timeline_changes(
@@ -101,3 +100,24 @@ def timeline_changes(
             before = _value(name, change["before"], staff_names)
             rows.append((label, before, _value(name, change["after"], staff_names)))
     return rows
+
+
+def _staff_in(details: dict[str, Any]) -> list[Any]:
+    """The values of the staff fields of one entry's details (a creation or its changes)."""
+    after = details.get("after")
+    if isinstance(after, dict):
+        return [after.get(name) for name in STAFF_FIELDS]
+    return [
+        change.get(edge)
+        for name, change in details.items()
+        if name in STAFF_FIELDS and isinstance(change, dict)
+        for edge in ("before", "after")
+    ]
+
+
+def timeline_staff_ids(entries: Sequence[Any]) -> set[int]:
+    """Everyone a timeline names: who acted, and the staff a change points at."""
+    ids = {entry.actor_id for entry in entries if entry.actor_id is not None}
+    for entry in entries:
+        ids.update(value for value in _staff_in(entry.details) if isinstance(value, int))
+    return ids

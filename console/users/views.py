@@ -3,46 +3,26 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlmodel import Session, select
 from werkzeug.wrappers import Response
 
 from console import db
 from console.auth.models import Staff
-from console.auth.permissions import Permission, audited_read, requires
-from console.navigation import user_panels
+from console.auth.service import staff_names
+from console.navigation import user_panels, user_records
 from console.online_services import OnlineService
+from console.permissions import Permission, audited_read, requires
 from console.timeutil import jst_day_start, to_jst
 from console.users import service
 from console.users.forms import SearchForm, ServiceUserForm
 from console.users.models import RegistrationRoute, ServiceUser, TermsVersion
-from console.web import current_actor, render_form
+from console.users.timeline import timeline_staff_ids
+from console.web import current_actor, get_or_404, render_form
 
 bp = Blueprint("users", __name__, url_prefix="/users")
-
-
-def _user_or_404(user_id: int) -> ServiceUser:
-    # PostgreSQL's integer ends at 2**31 - 1; a larger id in the address is simply unknown.
-    user = db.session().get(ServiceUser, user_id) if 0 < user_id < 2**31 else None
-    if user is None:
-        abort(404)
-    return user
-
-
-def _related_records(
-    session: Session, user: ServiceUser, incidents: list[Any]
-) -> dict[str, list[int]]:
-    """The records whose history belongs on the user's timeline."""
-    from console.suspensions.models import Suspension
-
-    suspensions = session.exec(
-        select(Suspension.id).where(Suspension.service_user_id == user.id)
-    ).all()
-    return {"incident": [incident.id for incident in incidents], "suspension": list(suspensions)}
 
 
 @bp.route("/")
@@ -100,7 +80,7 @@ def create() -> Response | tuple[str, int]:
 @requires(Permission.USERS_EDIT)
 def edit(user_id: int) -> Response | tuple[str, int]:
     """Change a service user's record (audited with before and after)."""
-    user = _user_or_404(user_id)
+    user = get_or_404(ServiceUser, user_id)
     form = ServiceUserForm(obj=user)
     if not form.is_submitted():
         form.services.data = [s.value for s in service.enrolled_services(db.session(), user)]
@@ -132,14 +112,14 @@ def edit(user_id: int) -> Response | tuple[str, int]:
 @requires(Permission.USERS_VIEW)
 @audited_read
 def show(user_id: int) -> str:
-    """The record, enrolments, incidents and timeline; the view itself is audited (Art. 6)."""
-    from console.incidents import service as incidents_service
-
+    """The record, enrolments, timeline and the features' sections; the view is audited (Art. 6)."""
     session = db.session()
-    user = _user_or_404(user_id)
+    user = get_or_404(ServiceUser, user_id)
     staff = current_user._get_current_object()
     service.record_view(session, actor=current_actor(), user=user)
-    incidents = incidents_service.incidents_of(session, user=user)
+    timeline = service.timeline(
+        session, user=user, related=user_records(current_app, session, user)
+    )
     return render_template(
         "users/show.html",
         user=user,
@@ -148,10 +128,7 @@ def show(user_id: int) -> str:
         counselor=session.get(Staff, user.assigned_counselor_id)
         if user.assigned_counselor_id
         else None,
-        incidents=incidents,
-        timeline=service.timeline(
-            session, user=user, related=_related_records(session, user, incidents)
-        ),
-        staff_names=incidents_service.staff_names(session),
+        timeline=timeline,
+        staff_names=staff_names(session, timeline_staff_ids(timeline)),
         user_panels=user_panels(current_app, session, user, staff),
     )

@@ -20,7 +20,8 @@ from flask import Flask
 from playwright.sync_api import Page
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from console.auth.models import Role, Staff
+from console.auth.models import Staff
+from console.permissions import Role
 from tests.conftest import PASSWORD, make_app
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -7,7 +7,8 @@ from playwright.sync_api import Page, expect
 from console import db
 from console.audit import Actor
 from console.auth import service as staff_service
-from console.auth.models import Role, Staff
+from console.auth.models import Staff
+from console.permissions import Role
 from tests.e2e.conftest import screenshot, sign_in
 from tests.factories_audit import checkpoint
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from playwright.sync_api import Page, expect
 
-from console.auth.models import Role
+from console.permissions import Role
 from tests.e2e.conftest import screenshot, sign_in
 from tests.factories_evidence import (  # noqa: F401 - fixtures
     make_incident,

@@ -6,8 +6,8 @@ import time_machine
 from playwright.sync_api import Page, expect
 
 from console import db
-from console.auth.models import Role
-from console.notices.service import sweep_notices
+from console.notices.sweep import sweep_notices
+from console.permissions import Role
 from console.scheduler import run_sweeps
 from console.timeutil import utcnow
 from tests.e2e.conftest import screenshot, sign_in

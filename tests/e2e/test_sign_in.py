@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from console.auth.models import Role
+from console.permissions import Role
 from tests.e2e.conftest import screenshot, sign_in
 
 PEOPLE = {

@@ -13,7 +13,7 @@ from sqlmodel import select
 from console import db
 from console.audit.canonical import chain_hash
 from console.audit.models import AuditEntry
-from console.auth.models import Role
+from console.permissions import Role
 from console.timeutil import to_jst, utcnow
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import SCREENSHOTS, screenshot, sign_in

@@ -11,9 +11,9 @@ from sqlmodel import select
 from console import db
 from console.audit import COMMAND_LINE
 from console.audit.models import AuditEntry
-from console.auth.models import Role
 from console.incidents.models import Incident
 from console.online_services import OnlineService
+from console.permissions import Role
 from console.timeutil import from_jst, to_jst, utcnow
 from console.users import service as users_service
 from console.users.models import RegistrationRoute

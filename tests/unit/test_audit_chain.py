@@ -32,8 +32,9 @@ from console.audit.verify import (
     REORDERED,
     TRUNCATED,
 )
-from console.auth.models import Role, Staff
+from console.auth.models import Staff
 from console.config import ConfigurationError
+from console.permissions import Role
 from console.sweeps import registered_sweeps
 from console.timeutil import utcnow
 from tests.conftest import ON_POSTGRES, make_app

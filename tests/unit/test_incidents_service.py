@@ -11,9 +11,9 @@ from sqlmodel import select
 
 from console import db
 from console.audit import COMMAND_LINE, Actor
-from console.auth.models import Role
 from console.incidents import service
 from console.incidents.models import Incident, IncidentComment, IncidentStatus, Outcome
+from console.permissions import Role
 from console.timeutil import from_jst, utcnow
 from console.users import service as users_service
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from console.notices.models import NoticeState
-from console.notices.service import notice_state
+from console.notices.state import notice_state
 from tests.factories_notices import jst
 
 SECOND = timedelta(seconds=1)

@@ -7,7 +7,7 @@ import json
 from sqlmodel import select
 
 from console import db
-from console.auth.models import Role
+from console.permissions import Role
 from console.users.models import Enrolment, ServiceUser, TermsVersion
 
 pytest_plugins = ["tests.factories_users"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from console.auth.permissions import UNDECLARED_ENDPOINTS, declared_permission
+from console.permissions import UNDECLARED_ENDPOINTS, declared_permission
 from tests.access import declared_tables
 
 

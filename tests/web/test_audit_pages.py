@@ -13,7 +13,7 @@ from console.audit import Actor, Subject, changes, record
 from console.audit.models import AuditEntry
 from console.audit.queries import entries_for_subject
 from console.audit.verify_export import check_text
-from console.auth.models import Role
+from console.permissions import Role
 from tests.factories_audit import checkpoint, drop_triggers, fill, raw, size
 
 

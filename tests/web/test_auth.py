@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from console import db
 from console.audit.models import AuditEntry
-from console.auth.models import Role
+from console.permissions import Role
 from console.timeutil import utcnow
 from tests.conftest import PASSWORD
 

@@ -17,9 +17,9 @@ from sqlmodel import select
 from console import db
 from console.audit import Actor
 from console.audit.models import AuditEntry
-from console.auth.models import Role
-from console.disclosures import service
+from console.disclosures import export, service
 from console.disclosures.models import DisclosureRequest
+from console.permissions import Role
 from console.sweeps import registered_sweeps
 from tests.conftest import PASSWORD
 from tests.factories_evidence import (  # noqa: F401 - fixtures
@@ -357,7 +357,7 @@ def test_a_full_disk_while_building_the_zip_is_a_clear_page_and_records_nothing(
     def disk_full(*_args, **_kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(service, "_zip_write", disk_full)
+    monkeypatch.setattr(export, "_zip_write", disk_full)
     response = client.post(f"/disclosures/{request_id}/export")
     assert response.status_code == 507
     assert "ファイルを保存できませんでした" in response.get_data(as_text=True)

@@ -13,8 +13,8 @@ from sqlmodel import select
 
 from console import db
 from console.audit.models import AuditEntry
-from console.auth.models import Role
 from console.evidence.models import Evidence, EvidenceChunk
+from console.permissions import Role
 from tests.conftest import make_app
 from tests.factories_evidence import (  # noqa: F401 - fixtures
     ACCESS_LOG_CSV,

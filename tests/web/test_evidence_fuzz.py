@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from console.auth.models import Role
+from console.permissions import Role
 from tests.factories_evidence import (  # noqa: F401 - fixtures
     make_incident,
     make_service_user,

@@ -10,8 +10,8 @@ import tracemalloc
 import pytest
 
 from console import db
-from console.auth.models import Role
 from console.evidence.models import Evidence
+from console.permissions import Role
 from tests.conftest import PASSWORD, make_app
 from tests.factories_evidence import (  # noqa: F401 - fixtures
     GeneratedFile,

@@ -15,8 +15,13 @@ from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from console.auth.models import Role
-from console.auth.permissions import UNDECLARED_ENDPOINTS, Permission, declared_permission, role_may
+from console.permissions import (
+    UNDECLARED_ENDPOINTS,
+    Permission,
+    Role,
+    declared_permission,
+    role_may,
+)
 from tests.conftest import PASSWORD
 
 FIELD_NAME = re.compile(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"')

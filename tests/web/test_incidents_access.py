@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from console.auth.models import Role
+from console.permissions import Role
 from tests.access import check_access
 
 READERS = {Role.COUNSELOR, Role.SUPERVISOR, Role.AUDITOR}

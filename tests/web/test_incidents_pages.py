@@ -9,8 +9,8 @@ import pytest
 from sqlmodel import select
 
 from console import db
-from console.auth.models import Role
 from console.incidents.models import Incident, IncidentCategory, IncidentComment
+from console.permissions import Role
 from console.timeutil import to_jst, utcnow
 
 pytest_plugins = ["tests.factories_users"]

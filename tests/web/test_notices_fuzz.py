@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from console.auth.models import Role
+from console.permissions import Role
 from tests.factories_notices import make_notice
 
 TEXT = st.text(max_size=300)

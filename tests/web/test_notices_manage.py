@@ -9,9 +9,9 @@ import pytest
 import time_machine
 
 from console import scheduler
-from console.auth.models import Role
 from console.notices.models import NoticeState
-from console.notices.service import state_of
+from console.notices.state import state_of
+from console.permissions import Role
 from tests.factories_notices import audit_entries, jst, load_notice, make_notice
 
 T0 = jst(2026, 12, 1, 10)  # Tuesday morning

@@ -10,10 +10,10 @@ import time_machine
 
 from console import db
 from console.audit import Actor
-from console.auth.models import Role
 from console.notices import service
 from console.notices.models import NoticeKind
 from console.online_services import OnlineService
+from console.permissions import Role
 from console.users.service import add_terms_version
 from tests.factories_notices import jst, make_notice
 

@@ -13,6 +13,8 @@ from console import db, scheduler
 from console.audit.canonical import format_time
 from console.notices import service
 from console.notices.models import NoticeKind, NoticeState
+from console.notices.state import state_of
+from console.notices.sweep import sweep_notices
 from console.online_services import OnlineService
 from console.outbox import OutboxMessage, enqueue
 from console.timeutil import JST
@@ -23,7 +25,7 @@ T0 = jst(2026, 11, 30, 21, 0)  # Monday evening; stops run across midnight into 
 
 def _sweep(app, now):
     with app.app_context(), db.transaction() as session:
-        return service.sweep_notices(session, now)
+        return sweep_notices(session, now)
 
 
 def _transitions(app):
@@ -200,7 +202,7 @@ def test_terms_changes_are_not_outages(app):
         )
     assert notice.starts_at == jst(2027, 4, 1)
     assert _sweep(app, jst(2027, 4, 2)) == 0
-    assert service.state_of(load_notice(app, notice.id), jst(2027, 3, 31)) is NoticeState.UPCOMING
+    assert state_of(load_notice(app, notice.id), jst(2027, 3, 31)) is NoticeState.UPCOMING
 
 
 def test_outbox_enqueue_is_idempotent_on_its_key(app):
@@ -305,7 +307,7 @@ def test_the_sql_filters_agree_with_the_state_rule(app):
         for now in moments:
             for state in NoticeState:
                 listed = {n.id for n in service.list_notices(session, state=state, now=now).notices}
-                expected = {n.id for n in everything if service.state_of(n, now) is state}
+                expected = {n.id for n in everything if state_of(n, now) is state}
                 assert listed == expected, (now, state)
 
 

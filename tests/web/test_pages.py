@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from console.auth.models import Role
+from console.permissions import Role
 from tests.conftest import make_app
 
 # Words that may stay in Latin letters on a Japanese page.
@@ -102,9 +102,7 @@ def test_an_unexpected_error_shows_no_stack_trace(app, client):
     def boom() -> str:
         raise RuntimeError("secret internals")
 
-    boom.required_permission = __import__(
-        "console.auth.permissions"
-    ).auth.permissions.Permission.PUBLIC
+    boom.required_permission = __import__("console.permissions").permissions.Permission.PUBLIC
     response = client.get("/boom")
     html = response.get_data(as_text=True)
     assert response.status_code == 500
@@ -135,3 +133,14 @@ def test_a_nul_character_in_input_is_a_400_not_a_server_error(client, login_as):
     assert client.get("/dashboard?q=a%00b").status_code == 400
     response = client.post("/auth/password", data={"current_password": "a\x00b"})
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/users/{id}", "/incidents/{id}", "/suspensions/{id}", "/suspensions/users/{id}"],
+)
+def test_an_id_no_row_can_have_is_a_404(client, login_as, path):
+    """``get_or_404`` bounds the id: PostgreSQL's integer ends at 2**31 - 1 (no 500)."""
+    login_as(Role.SUPERVISOR)
+    for ident in (2**31, 2**63):
+        assert client.get(path.format(id=ident)).status_code == 404

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from console.auth.models import Role
+from console.permissions import Role
 from tests.access import check_access
 
 CASEWORK = {Role.COUNSELOR, Role.SUPERVISOR}

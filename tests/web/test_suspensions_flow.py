@@ -11,8 +11,8 @@ from sqlmodel import select
 
 from console import db
 from console.audit.models import AuditEntry
-from console.auth.models import Role
 from console.auth.sessions import FRESH_KEY
+from console.permissions import Role
 from console.suspensions.models import Objection, Suspension
 from tests.factories_suspensions import (
     approve,

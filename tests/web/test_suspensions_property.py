@@ -13,9 +13,9 @@ from sqlalchemy import delete
 
 from console import db
 from console.audit import COMMAND_LINE
-from console.auth.models import Role
 from console.auth.tokens import create_token
 from console.online_services import USER_SERVICES
+from console.permissions import Role
 from console.suspensions.models import Suspension, SuspensionService
 from tests.factories_suspensions import REASON, jst, make_user
 

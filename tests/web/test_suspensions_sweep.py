@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from console import db
 from console.audit.models import AuditEntry
-from console.auth.models import Role
+from console.permissions import Role
 from console.suspensions.models import Suspension
 from console.suspensions.sweep import sweep_transitions
 from console.sweeps import registered_sweeps

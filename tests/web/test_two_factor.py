@@ -8,7 +8,7 @@ import pyotp
 import pytest
 import time_machine
 
-from console.auth.models import Role
+from console.permissions import Role
 from console.timeutil import utcnow
 from tests.conftest import PASSWORD, make_app
 

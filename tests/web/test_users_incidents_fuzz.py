@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from console.auth.models import Role
+from console.permissions import Role
 
 pytest_plugins = ["tests.factories_users"]
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from console.auth.models import Role
+from console.permissions import Role
 from tests.web.test_pages import untranslated_words
 
 pytest_plugins = ["tests.factories_users"]

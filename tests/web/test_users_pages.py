@@ -8,9 +8,8 @@ import pytest
 from sqlmodel import select
 
 from console import db
-from console.auth.models import Role
-from console.auth.permissions import Permission
 from console.navigation import UserPanel, add_user_panel
+from console.permissions import Permission, Role
 from console.users.models import ServiceUser
 
 pytest_plugins = ["tests.factories_users"]
