@@ -12,6 +12,7 @@ from sqlalchemy import insert, text
 
 from console import db
 from console.audit import COMMAND_LINE, Actor, Subject, record
+from console.audit import checkpoints as audit_checkpoints
 from console.audit import service as audit_service
 from console.audit.canonical import (
     GENESIS_PREV_HASH,
@@ -64,7 +65,9 @@ def size(app: Flask) -> int:
 
 def checkpoint(app: Flask, *, force: bool = True) -> Any:
     with app.app_context(), db.transaction() as session:
-        return audit_service.write_checkpoint(session, utcnow(), actor=COMMAND_LINE, force=force)
+        return audit_checkpoints.write_checkpoint(
+            session, utcnow(), actor=COMMAND_LINE, force=force
+        )
 
 
 def verify(app: Flask) -> Report:

@@ -15,8 +15,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from console import db, files
+from console.audit import checkpoints, keys, service
 from console.audit import export as export_format
-from console.audit import keys, service
 from console.audit.keys import SigningKeyError
 from console.audit.trail import COMMAND_LINE, Subject, record
 from console.audit.verify import Report
@@ -56,14 +56,16 @@ def checkpoint_command(export_latest: bool) -> None:
     """Sign the head of the trail now (or print the latest checkpoint with --export)."""
     if export_latest:
         with db.transaction(write=False) as session:
-            latest = service.latest_checkpoint(session)
+            latest = checkpoints.latest_checkpoint(session)
             if latest is None:
                 raise click.ClickException("no checkpoint yet: run `flask audit checkpoint`")
-            click.echo(json.dumps(service.checkpoint_document(latest), indent=2))
+            click.echo(json.dumps(checkpoints.checkpoint_document(latest), indent=2))
         return
     try:
         with db.transaction() as session:
-            written = service.write_checkpoint(session, utcnow(), actor=COMMAND_LINE, force=True)
+            written = checkpoints.write_checkpoint(
+                session, utcnow(), actor=COMMAND_LINE, force=True
+            )
     except SigningKeyError as error:
         raise click.ClickException(str(error)) from error
     if written is None:
@@ -144,7 +146,7 @@ def key_show_command() -> None:
     except SigningKeyError as error:
         raise click.ClickException(str(error)) from error
     with db.transaction(write=False) as session:
-        current = service.announced_fingerprint(session)
+        current = checkpoints.announced_fingerprint(session)
     click.echo(f"fingerprint: {key.fingerprint}")
     click.echo(f"public key:  {key.public_key}")
     if current is None:
@@ -162,7 +164,7 @@ def key_rotate_command(new_key: str) -> None:
     try:
         new = keys.load(Path(new_key))
         with db.transaction() as session:
-            point = service.rotate_key(session, new, utcnow(), actor=COMMAND_LINE)
+            point = checkpoints.rotate_key(session, new, utcnow(), actor=COMMAND_LINE)
     except SigningKeyError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"rotated at seq {point.seq}: the new key {new.fingerprint} signed it.")
@@ -179,7 +181,7 @@ def _sign_head_for_export() -> None:
     """Sign the head first, so that an export up to now ends at a signed checkpoint."""
     try:
         with db.transaction() as session:
-            service.sign_head(session, utcnow(), actor=COMMAND_LINE)
+            checkpoints.sign_head(session, utcnow(), actor=COMMAND_LINE)
     except SigningKeyError as error:
         click.echo(
             f"warning: the head could not be signed ({error}); entries after the last "
@@ -235,7 +237,7 @@ def export_command(
             session,
             COMMAND_LINE,
             "audit.exported",
-            Subject("audit_log", service.trail_log_id(session) or ""),
+            Subject("audit_log", checkpoints.trail_log_id(session) or ""),
             service.export_details(file_format, since, until, span),
         )
     if output:

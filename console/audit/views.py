@@ -24,7 +24,7 @@ from flask_login import current_user
 from sqlmodel import Session
 
 from console import db
-from console.audit import keys, labels, queries, service
+from console.audit import checkpoints, keys, labels, queries, service
 from console.audit.actions import label as action_label
 from console.audit.canonical import format_time
 from console.audit.export import render
@@ -237,7 +237,7 @@ def export_csv() -> Any:
         session,
         Actor.of_staff(current_user),
         "audit.exported",
-        Subject("audit_log", service.trail_log_id(session) or ""),
+        Subject("audit_log", checkpoints.trail_log_id(session) or ""),
         service.export_details(
             "csv",
             search_filter.since,

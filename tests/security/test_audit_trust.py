@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from console import db
 from console.audit import COMMAND_LINE
-from console.audit import service as audit_service
+from console.audit import checkpoints as audit_checkpoints
 from console.audit.keys import SigningKey, identity, pem_bytes, signing_key
 from console.audit.signed_note import ED25519, VerifierKey, parse_vkey
 from console.audit.verify import BAD_SIGNATURE, DELETED, STALE, TRUNCATED
@@ -155,7 +155,7 @@ def test_finding_2_the_newest_entries_removed_with_their_checkpoint_are_noticed(
         seq=last.seq,
     )
     assert verify(app).ok  # at once, the cut looks like a quiet trail…
-    later = utcnow() + audit_service.CHECKPOINT_HEARTBEAT + audit_service.STALE_GRACE
+    later = utcnow() + audit_checkpoints.CHECKPOINT_HEARTBEAT + audit_checkpoints.STALE_GRACE
     with time_machine.travel(later + timedelta(minutes=1), tick=False):
         report = verify(app)  # …but a running scheduler re-signs at least every hour
         assert problem(report) == (6, STALE)
@@ -170,7 +170,7 @@ def test_finding_2_entries_left_unsigned_longer_than_the_interval_are_reported(a
     fill(app, 2)
     checkpoint(app)
     fill(app, 2)
-    limit = audit_service.CHECKPOINT_INTERVAL + audit_service.STALE_GRACE
+    limit = audit_checkpoints.CHECKPOINT_INTERVAL + audit_checkpoints.STALE_GRACE
     with time_machine.travel(utcnow() + limit - timedelta(minutes=1), tick=False):
         assert verify(app).ok
     with time_machine.travel(utcnow() + limit + timedelta(minutes=1), tick=False):
@@ -178,7 +178,7 @@ def test_finding_2_entries_left_unsigned_longer_than_the_interval_are_reported(a
 
 
 def test_finding_2_the_sweep_signs_a_quiet_trail_again_every_hour(app):
-    sweep = audit_service.checkpoint_sweep
+    sweep = audit_checkpoints.checkpoint_sweep
     fill(app, 2)
     start = utcnow()
 
