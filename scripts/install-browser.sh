@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Browser tests use Debian's chromium (no browser can be downloaded here) and CJK fonts.
 set -euo pipefail
-if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null; then
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then

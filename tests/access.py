@@ -1,8 +1,8 @@
-"""The role × route matrix (SECURITY.md 12-13): each feature lists who may use each endpoint.
+"""The role × route matrix: each feature lists who may use each endpoint.
 
 A feature's ``tests/web/test_<feature>_access.py`` defines ``ACCESS = {endpoint: roles}``
-and calls ``check_access``; ``tests/web/test_access_matrix.py`` fails when any endpoint
-of the app appears in no feature's table.
+(or ``PUBLIC``); ``tests/web/test_access_matrix.py`` runs ``check_access`` on every entry
+of every table, and fails when any endpoint of the app appears in no table.
 """
 
 from __future__ import annotations
@@ -15,10 +15,15 @@ from collections.abc import Iterable
 from flask import Flask
 from flask.testing import FlaskClient
 
+import tests.web
 from console.permissions import Role
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 ALL_ROLES = frozenset(Role)
+CASEWORK = frozenset({Role.COUNSELOR, Role.SUPERVISOR})  # who works on cases
+CASEWORK_AND_AUDIT = CASEWORK | {Role.AUDITOR}  # ... and who reads them
+SUPERVISORS = frozenset({Role.SUPERVISOR})
+AUDITORS = frozenset({Role.AUDITOR})
 PUBLIC = "public"  # marker: reachable without signing in
 SAMPLE_ARGUMENT = "999999"
 
@@ -42,28 +47,33 @@ def request_as(app: Flask, role: Role | None, path: str, method: str, make_staff
 
 
 def check_access(app: Flask, make_staff, endpoint: str, allowed: Iterable[Role] | str) -> None:
-    """Allowed roles do not get 403; every other role gets 403; nobody signed in is sent to log in."""
+    """Allowed roles get neither 403 nor a server error; every other role gets 403; nobody
+    signed in is sent to log in."""
     path, method = sample_path(app, endpoint)
     if allowed == PUBLIC:
-        assert request_as(app, None, path, method, make_staff) not in (401, 403)
+        status = request_as(app, None, path, method, make_staff)
+        assert status not in (401, 403), f"{endpoint} should be public, got {status}"
+        assert status < 500, f"{endpoint} got {status}"
         return
     allowed_roles = frozenset(allowed)
     for role in Role:
         status = request_as(app, role, path, method, make_staff)
         if role in allowed_roles:
             assert status != 403, f"{role} should reach {endpoint} ({method} {path})"
+            assert status < 500, f"{role} got {status} on {endpoint} ({method} {path})"
         else:
             assert status == 403, f"{role} should get 403 on {endpoint}, got {status}"
     assert request_as(app, None, path, method, make_staff) in (302, 401)
 
 
 def declared_tables() -> dict[str, object]:
-    """Every feature's ``ACCESS`` table merged: ``{endpoint: roles or PUBLIC}``."""
-    import tests.web
-
+    """Every feature's ``ACCESS`` table merged: ``{endpoint: roles or PUBLIC}``; an endpoint
+    declared by two tables is an error (one of them would silently win)."""
     merged: dict[str, object] = {}
     for module in pkgutil.iter_modules(tests.web.__path__):
         if module.name.endswith("_access"):
             table = importlib.import_module(f"tests.web.{module.name}").ACCESS
+            twice = sorted(set(merged) & set(table))
+            assert not twice, f"tests/web/{module.name}.py declares again: {twice}"
             merged.update(table)
     return merged

@@ -1,5 +1,7 @@
 """Shared fixtures: a fresh, migrated database per test (SQLite or PostgreSQL), the app,
-clients, staff factories, and sign-in helpers.
+clients, ``make_staff``, sign-in helpers and ``trail`` (the audit entries, in order).
+
+Factories for everything else are plain functions in ``tests/factories.py``.
 
 The database is chosen by ``CONSOLE_DATABASE_URL``: empty for SQLite, a PostgreSQL URL
 for PostgreSQL (``make test`` runs both).
@@ -7,7 +9,6 @@ for PostgreSQL (``make test`` runs both).
 
 from __future__ import annotations
 
-import itertools
 import os
 import shutil
 import uuid
@@ -27,16 +28,15 @@ from sqlmodel import SQLModel
 
 import console.models  # noqa: F401 - every table on SQLModel.metadata
 from console import PROJECT_ROOT, create_app, db
-from console.audit import COMMAND_LINE
 from console.auth import passwords
-from console.auth import service as staff_service
 from console.auth.models import Staff
 from console.permissions import Role
+from tests import factories
+from tests.factories import PASSWORD
+from tests.trail import Trail
 
 POSTGRES_URL = os.environ.get("CONSOLE_DATABASE_URL", "")
 ON_POSTGRES = POSTGRES_URL.startswith("postgres")
-PASSWORD = "correct horse battery staple"  # a test password, long enough for the rules
-_counter = itertools.count(1)
 
 
 def migrate(url: str) -> None:
@@ -162,25 +162,16 @@ def runner(app: Flask) -> FlaskCliRunner:
 def make_staff(app: Flask) -> Callable[..., Staff]:
     """Create a staff member: ``make_staff(Role.COUNSELOR, login="yamamoto")``."""
 
-    def factory(
-        role: Role = Role.COUNSELOR,
-        *,
-        login: str | None = None,
-        name: str | None = None,
-        password: str = PASSWORD,
-    ) -> Staff:
-        login = login or f"{Role(role).value}-{next(_counter)}"
-        with app.app_context(), db.transaction() as session:
-            return staff_service.create_staff(
-                session,
-                actor=COMMAND_LINE,
-                login=login,
-                display_name=name or f"職員 {login}",
-                role=Role(role),
-                password=password,
-            )
+    def factory(role: Role = Role.COUNSELOR, **kwargs: Any) -> Staff:
+        return factories.make_staff(app, role, **kwargs)
 
     return factory
+
+
+@pytest.fixture
+def trail(app: Flask) -> Trail:
+    """The audit trail: ``trail("suspension.")``, ``trail.actions()`` (see tests/trail.py)."""
+    return Trail(app)
 
 
 @dataclass

@@ -133,7 +133,8 @@ class IncidentForm(TextForm):
 
 class CommentForm(TextForm):
     body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=COMMENT_MAX)])
-    corrects_id = HiddenField(validators=[Optional(), Length(max=MAX_ID_DIGITS)])
+    # No Optional(): it would stop the check below and let whitespace reach int().
+    corrects_id = HiddenField(validators=[Length(max=MAX_ID_DIGITS)])
     submit = SubmitField(_l("Add comment"))
 
     def validate_corrects_id(self, field: HiddenField) -> None:

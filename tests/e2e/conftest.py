@@ -22,7 +22,9 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from console.auth.models import Staff
 from console.permissions import Role
-from tests.conftest import PASSWORD, make_app
+from tests.conftest import make_app
+from tests.factories import PASSWORD, make_staff
+from tests.trail import Trail
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -101,23 +103,18 @@ def live_server(database_url: str) -> Iterator[LiveServer]:
 
 @pytest.fixture
 def live_staff(live_server: LiveServer) -> Callable[..., Staff]:
-    """Create staff in the live server's database."""
-    from console import db
-    from console.audit import COMMAND_LINE
-    from console.auth import service
+    """Create staff in the live server's database: ``live_staff(role, login, name)``."""
 
     def factory(role: Role, login: str, name: str) -> Staff:
-        with live_server.app.app_context(), db.transaction() as session:
-            return service.create_staff(
-                session,
-                actor=COMMAND_LINE,
-                login=login,
-                display_name=name,
-                role=role,
-                password=PASSWORD,
-            )
+        return make_staff(live_server.app, role, login=login, name=name)
 
     return factory
+
+
+@pytest.fixture
+def trail(live_server: LiveServer) -> Trail:
+    """The live server's audit trail (see tests/trail.py)."""
+    return Trail(live_server.app)
 
 
 def sign_in(page: Page, server: LiveServer, login: str, password: str = PASSWORD) -> None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from console import db
 from console.audit import Actor
 from console.auth import service as staff_service
 from console.auth.models import Staff
 from console.permissions import Role
 from tests.e2e.conftest import screenshot, sign_in
-from tests.factories_audit import checkpoint
+from tests.factories import writing
+from tests.trail import checkpoint
 
 
 def test_auditor_searches_opens_an_entry_and_verifies(page: Page, live_server, live_staff):
@@ -18,7 +18,7 @@ def test_auditor_searches_opens_an_entry_and_verifies(page: Page, live_server, l
     admin = live_staff(Role.ADMIN, "nakamura", "システム管理者 中村 翔")
     counselor = live_staff(Role.COUNSELOR, "yamamoto", "相談員 山本 美咲")
     live_staff(Role.AUDITOR, "ito", "監査 伊藤 誠")
-    with app.app_context(), db.transaction() as session:
+    with writing(app) as session:
         person = session.get(Staff, counselor.id)
         staff_service.change_role(
             session, actor=Actor.of_staff(admin), staff=person, role=Role.SUPERVISOR

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the factory fixtures are imported and then requested by name
 """A counselor records a police request; a supervisor approves it; the counselor opens the
 unmasked records; an auditor sees every step."""
 
@@ -10,28 +9,24 @@ from playwright.sync_api import Page, expect
 
 from console.permissions import Role
 from tests.e2e.conftest import screenshot, sign_in
-from tests.factories_evidence import (  # noqa: F401 - fixtures
-    make_incident,
-    make_service_user,
-)
+from tests.factories import make_incident, make_user
 
 
 def _sign_out(page: Page) -> None:
     page.get_by_role("button", name="ログアウト").click()
 
 
-def test_request_approve_open_and_review(
-    page: Page, live_server, live_staff, make_incident, make_service_user
-):
+def test_request_approve_open_and_review(page: Page, live_server, live_staff):
     counselor = live_staff(Role.COUNSELOR, "yamamoto", "相談員 山本 美咲")
     live_staff(Role.SUPERVISOR, "sato", "統括 佐藤 健一")
     live_staff(Role.AUDITOR, "ito", "監査 伊藤 誠")
-    user = make_service_user("13010-123456")
+    user = make_user(live_server.app, reference_no="13010-123456")
     make_incident(
-        service_user=user,
-        logged_by=counselor,
+        live_server.app,
+        user,
+        counselor,
         description="接続元 203.0.113.45 から不正に参加",
-        occurred_at=datetime(2026, 12, 1, 13, 0, tzinfo=UTC),
+        occurred_at=datetime(2026, 11, 2, 13, 0, tzinfo=UTC),  # 22:00 in Japan
     )
 
     sign_in(page, live_server, "yamamoto")
@@ -40,10 +35,10 @@ def test_request_approve_open_and_review(
     page.get_by_label("請求元").fill("警視庁渋谷警察署")
     page.get_by_label("根拠法令").fill("刑事訴訟法第197条第2項")
     page.get_by_label("文書番号").fill("渋署刑第1234号")
-    page.get_by_label("文書の日付").fill("2026-12-02")
+    page.get_by_label("文書の日付").fill("2026-11-03")
     page.get_by_label("対象の利用者（利用者番号）").fill("13010-123456")
-    page.get_by_label("対象期間（開始日）").fill("2026-12-01")
-    page.get_by_label("対象期間（終了日）").fill("2026-12-01")
+    page.get_by_label("対象期間（開始日）").fill("2026-11-02")
+    page.get_by_label("対象期間（終了日）").fill("2026-11-02")
     page.get_by_label("事案の記録（内容）").check()
     page.get_by_label("アクセスログ・チャットログ（CSV、テキスト）").check()
     screenshot(page, "disclosures-form")

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the factory fixtures are imported and then requested by name
 """A counselor attaches a Japanese-named screenshot and a CSV access log to an incident,
 previews and downloads them; an .exe in disguise is refused; identifiers stay masked."""
 
@@ -10,25 +9,19 @@ from playwright.sync_api import Page, expect
 
 from console.permissions import Role
 from tests.e2e.conftest import screenshot, sign_in
-from tests.factories_evidence import (  # noqa: F401 - fixtures
-    ACCESS_LOG_CSV,
-    fake_exe,
-    make_incident,
-    make_service_user,
-    tiny_png,
-)
+from tests.factories import make_incident, make_user
+from tests.uploads import ACCESS_LOG_CSV, fake_exe, tiny_png
 
 JAPANESE_NAME = "録画_山田様_1201.png"
 
 
-def test_attach_a_japanese_named_file_and_download_it(
-    page: Page, live_server, live_staff, make_incident, make_service_user
-):
+def test_attach_a_japanese_named_file_and_download_it(page: Page, live_server, live_staff):
     counselor = live_staff(Role.COUNSELOR, "yamamoto", "相談員 山本 美咲")
-    user = make_service_user("13010-123456")
+    user = make_user(live_server.app, reference_no="13010-123456")
     incident = make_incident(
-        service_user=user,
-        logged_by=counselor,
+        live_server.app,
+        user,
+        counselor,
         description="面談中に画面を録画していた。接続元 203.0.113.45、端末 00:1A:2B:3C:4D:5E。",
     )
     sign_in(page, live_server, "yamamoto")

@@ -5,16 +5,15 @@ from __future__ import annotations
 import time_machine
 from playwright.sync_api import Page, expect
 
-from console import db
 from console.notices.sweep import sweep_notices
 from console.permissions import Role
 from console.scheduler import run_sweeps
 from console.timeutil import utcnow
 from tests.e2e.conftest import screenshot, sign_in
-from tests.factories_notices import audit_entries, jst
+from tests.factories import jst, writing
 
 
-def test_a_seminar_stop_tonight_from_draft_to_ended(page: Page, live_server, live_staff):
+def test_a_seminar_stop_tonight_from_draft_to_ended(page: Page, live_server, live_staff, trail):
     live_staff(Role.SUPERVISOR, "sato", "統括 佐藤 健一")
     with time_machine.travel(jst(2026, 12, 1, 14), tick=True) as traveller:
         sign_in(page, live_server, "sato")
@@ -69,7 +68,7 @@ def test_a_seminar_stop_tonight_from_draft_to_ended(page: Page, live_server, liv
         screenshot(page, "notices-05-public-in-progress")
 
         traveller.move_to(jst(2026, 12, 1, 23, 15))
-        with live_server.app.app_context(), db.transaction() as session:
+        with writing(live_server.app) as session:
             assert sweep_notices(session, utcnow()) == 0  # the sweep may be called directly too
         sign_in(page, live_server, "sato")  # the earlier session timed out while idle
         expect(page.get_by_test_id("notices-panel")).to_contain_text("現在停止中")
@@ -97,7 +96,7 @@ def test_a_seminar_stop_tonight_from_draft_to_ended(page: Page, live_server, liv
             page.get_by_role("heading", name="Notices about the online services")
         ).to_be_visible()
         screenshot(page, "notices-08-public-ended-en")
-    actions = [entry.action for entry in audit_entries(live_server.app)]
+    actions = [entry.action for entry in trail("notice.")]
     assert actions == [
         "notice.drafted",
         "notice.published",

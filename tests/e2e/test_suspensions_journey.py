@@ -4,20 +4,16 @@ shows as suspended, the decision notice is printed to PDF, and the trail holds t
 from __future__ import annotations
 
 import itertools
-import json
 from datetime import datetime, timedelta
 
 from playwright.sync_api import Page, expect
-from sqlmodel import select
 
-from console import db
 from console.audit.canonical import chain_hash
-from console.audit.models import AuditEntry
 from console.permissions import Role
 from console.timeutil import to_jst, utcnow
-from tests.conftest import PASSWORD
 from tests.e2e.conftest import SCREENSHOTS, screenshot, sign_in
-from tests.factories_suspensions import make_incident, make_user
+from tests.factories import PASSWORD, make_incident, make_user
+from tests.trail import details
 
 REASON = "セミナーのチャットで他の参加者への中傷を繰り返し、二度の注意後も改めなかったため。"
 
@@ -26,13 +22,13 @@ def _local(moment: datetime) -> str:
     return to_jst(moment).strftime("%Y-%m-%dT%H:%M")
 
 
-def test_propose_decide_suspended_notice_and_trail(page: Page, live_server, live_staff):
+def test_propose_decide_suspended_notice_and_trail(page: Page, live_server, live_staff, trail):
     app = live_server.app
     counselor = live_staff(Role.COUNSELOR, "yamamoto", "相談員 山本 美咲")
     live_staff(Role.SUPERVISOR, "sato", "統括 佐藤 健一")
     live_staff(Role.SUPERVISOR, "takahashi", "上席 高橋 直子")
-    user = make_user(app, name="山田 太郎", reference="HW-2024-000123")
-    make_incident(app, user, counselor, codes=("art7.2", "art7.4"))
+    user = make_user(app, "山田 太郎", reference_no="HW-2024-000123")
+    make_incident(app, user, counselor, categories=["art7.2", "art7.4"])
     start = utcnow() - timedelta(minutes=1)
     end = (utcnow() + timedelta(days=7)).replace(second=0, microsecond=0)
 
@@ -81,11 +77,8 @@ def test_propose_decide_suspended_notice_and_trail(page: Page, live_server, live
     page.goto(live_server.path("/suspensions/?state=active"))
     expect(page.get_by_role("link", name="山田 太郎")).to_be_visible()
     screenshot(page, "suspensions-6-list")
-    with app.app_context(), db.transaction(write=False) as session:
-        proposed = session.exec(
-            select(AuditEntry).where(AuditEntry.action == "suspension.proposed")
-        ).one()
-        suspension_id = int(proposed.subject_id)
+    (proposed,) = trail("suspension.proposed")
+    suspension_id = int(proposed.subject_id)
     page.goto(live_server.path(f"/suspensions/{suspension_id}/notice"))
     notice = page.get_by_test_id("notice")
     expect(notice).to_contain_text("山田 太郎 様")
@@ -103,8 +96,7 @@ def test_propose_decide_suspended_notice_and_trail(page: Page, live_server, live
     expect(page.get_by_text("印刷を記録しました")).to_be_visible()
 
     # 5. The trail: proposed, re-authenticated, approved, printed, chained by hash.
-    with app.app_context(), db.transaction(write=False) as session:
-        entries = session.exec(select(AuditEntry).order_by(AuditEntry.seq)).all()
+    entries = trail()
     for previous, entry in itertools.pairwise(entries):
         assert entry.prev_hash == previous.hash
         assert entry.hash == chain_hash(entry.prev_hash, entry.canonical.encode("utf-8"))
@@ -120,5 +112,4 @@ def test_propose_decide_suspended_notice_and_trail(page: Page, live_server, live
         ("suspension.notice_printed", "sato"),
     ]
     approved = next(e for e in entries if e.action == "suspension.approved")
-    details = json.loads(approved.canonical)["details"]
-    assert details["changes"]["decision"] == {"before": "pending", "after": "approved"}
+    assert details(approved)["changes"]["decision"] == {"before": "pending", "after": "approved"}

@@ -3,46 +3,31 @@ Art. 7 items, comment; a supervisor assigns and closes it. Every step is in the 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 
-from console import db
-from console.audit import COMMAND_LINE
-from console.audit.models import AuditEntry
 from console.incidents.models import Incident
 from console.online_services import OnlineService
 from console.permissions import Role
-from console.timeutil import from_jst, to_jst, utcnow
-from console.users import service as users_service
-from console.users.models import RegistrationRoute
+from console.timeutil import to_jst, utcnow
 from tests.e2e.conftest import screenshot, sign_in
+from tests.factories import make_user, reading
 
 
 def _seed(app) -> None:
-    with app.app_context(), db.transaction() as session:
-        terms = users_service.add_terms_version(
-            session,
-            actor=COMMAND_LINE,
-            label="令和4年5月1日施行",
-            effective_from=from_jst(datetime(2022, 5, 1)),
-            text="オンラインサービス利用規約",
+    for reference, kanji, kana in (
+        ("HW-2024-000123", "山田 太郎", "ヤマダ タロウ"),
+        ("HW-2024-000456", "鈴木 花子", "スズキ ハナコ"),
+    ):
+        make_user(
+            app,
+            kanji,
+            kana,
+            reference_no=reference,
+            services=[OnlineService.SEMINAR, OnlineService.INDIVIDUAL_COUNSELING],
         )
-        for reference, kanji, kana in (
-            ("HW-2024-000123", "山田 太郎", "ヤマダ タロウ"),
-            ("HW-2024-000456", "鈴木 花子", "スズキ ハナコ"),
-        ):
-            users_service.create_service_user(
-                session,
-                actor=COMMAND_LINE,
-                reference_no=reference,
-                name_kanji=kanji,
-                name_kana=kana,
-                registration_route=RegistrationRoute.ONLINE,
-                services=[OnlineService.SEMINAR, OnlineService.INDIVIDUAL_COUNSELING],
-                terms_version=terms,
-            )
 
 
 def _sign_out(page: Page) -> None:
@@ -120,15 +105,15 @@ def _supervisor_assigns_and_closes(page: Page, live_server, incident_url: str) -
     expect(page.get_by_text("登録内容を保存しました。")).to_be_visible()
 
 
-def test_counselor_and_supervisor_journey(page: Page, live_server, live_staff):
+def test_counselor_and_supervisor_journey(page: Page, live_server, live_staff, trail):
     counselor = live_staff(Role.COUNSELOR, "yamamoto", "相談員 山本 美咲")
     supervisor = live_staff(Role.SUPERVISOR, "sato", "統括 佐藤 健一")
     _seed(live_server.app)
     incident_url = _counselor_logs_and_comments(page, live_server)
     _supervisor_assigns_and_closes(page, live_server, incident_url)
-    with live_server.app.app_context(), db.transaction(write=False) as session:
+    with reading(live_server.app) as session:
         incident = session.exec(select(Incident)).one()
-        entries = session.exec(select(AuditEntry).order_by(AuditEntry.seq)).all()
+    entries = trail()
     about = [
         (entry.action, entry.actor_id)
         for entry in entries

@@ -10,8 +10,8 @@ import signal
 import pytest
 
 from console import files
-from tests.factories_audit import fill
 from tests.reliability.processes import flask
+from tests.trail import fill
 
 LIMIT = 64 * 1024  # bytes any file of the export process may grow to
 

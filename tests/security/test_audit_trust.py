@@ -22,7 +22,7 @@ from console.audit.verify_export import UNPROVEN, check_text
 from console.config import ConfigurationError
 from console.timeutil import utcnow
 from tests.conftest import make_app
-from tests.factories_audit import (
+from tests.trail import (
     checkpoint,
     documents,
     drop_triggers,

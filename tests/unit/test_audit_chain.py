@@ -8,7 +8,6 @@ import json
 import logging
 import os
 import stat
-import threading
 import uuid
 from datetime import timedelta
 
@@ -32,19 +31,16 @@ from console.audit.verify import (
     REORDERED,
     TRUNCATED,
 )
+from console.auth import service as staff_service
 from console.auth.models import Staff
 from console.config import ConfigurationError
 from console.permissions import Role
 from console.sweeps import registered_sweeps
 from console.timeutil import utcnow
+from tests.concurrency import at_once
 from tests.conftest import ON_POSTGRES, make_app
-from tests.factories_audit import checkpoint, drop_triggers, fill, raw, size, stored, verify
-
-
-def entries(app) -> list[AuditEntry]:
-    with app.app_context(), db.transaction(write=False) as session:
-        return list(session.exec(select(AuditEntry).order_by(AuditEntry.seq)).scalars())
-
+from tests.factories import reading, writing
+from tests.trail import checkpoint, details, drop_triggers, fill, raw, size, stored, verify
 
 # --- one entry per committed action --------------------------------------------------------
 
@@ -64,18 +60,16 @@ def test_a_rolled_back_action_leaves_no_entry(app, make_staff):
     assert verify(app).ok
 
 
-def test_a_committed_action_leaves_exactly_one_entry_with_before_and_after(app, make_staff):
-    from console.auth import service as staff_service
-
+def test_a_committed_action_leaves_exactly_one_entry_with_before_and_after(app, make_staff, trail):
     admin = make_staff(Role.ADMIN)
     counselor = make_staff(Role.COUNSELOR)
     before = size(app)
-    with app.app_context(), db.transaction() as session:
+    with writing(app) as session:
         person = session.get(Staff, counselor.id)
         staff_service.change_role(
             session, actor=Actor.of_staff(admin), staff=person, role=Role.SUPERVISOR
         )
-    added = entries(app)[before:]
+    added = trail()[before:]
     assert [entry.action for entry in added] == ["staff.role_changed"]
     document = json.loads(added[0].canonical)
     assert document["details"]["changes"] == {
@@ -91,12 +85,10 @@ def test_changes_lists_only_what_differs():
     }
 
 
-def test_staff_account_changes_are_recorded(app, make_staff):
-    from console.auth import service as staff_service
-
+def test_staff_account_changes_are_recorded(app, make_staff, trail):
     admin = make_staff(Role.ADMIN)
     person = make_staff(Role.COUNSELOR)
-    with app.app_context(), db.transaction() as session:
+    with writing(app) as session:
         target = session.get(Staff, person.id)
         staff_service.set_active(
             session, actor=Actor.of_staff(admin), staff=target, active=False, reason="退職"
@@ -105,17 +97,17 @@ def test_staff_account_changes_are_recorded(app, make_staff):
         staff_service.set_password(
             session, actor=Actor.of_staff(admin), staff=target, new="another long passphrase 42"
         )
-    actions = [entry.action for entry in entries(app)]
+    actions = trail.actions()
     assert actions.count("staff.created") == 2
     assert actions[-3:] == ["staff.disabled", "staff.enabled", "staff.password_changed"]
-    disabled = json.loads(entries(app)[-3].canonical)["details"]
+    disabled = details(trail()[-3])
     assert disabled == {"changes": {"active": {"before": True, "after": False}}, "reason": "退職"}
-    assert "another long passphrase" not in entries(app)[-1].canonical
+    assert "another long passphrase" not in trail()[-1].canonical
 
 
-def test_the_genesis_entry_names_the_log_and_the_key(app, make_staff):
+def test_the_genesis_entry_names_the_log_and_the_key(app, make_staff, trail):
     make_staff(Role.ADMIN)
-    genesis = json.loads(entries(app)[0].canonical)
+    genesis = json.loads(trail()[0].canonical)
     with app.app_context():
         key = signing_key(app)
     assert genesis["action"] == "audit.genesis"
@@ -127,33 +119,22 @@ def test_the_genesis_entry_names_the_log_and_the_key(app, make_staff):
 # --- concurrency -------------------------------------------------------------------------
 
 
-def test_eight_concurrent_writers_make_one_unbroken_chain(app):
+def test_eight_concurrent_writers_make_one_unbroken_chain(app, trail):
     per_writer, writers = 12, 8
-    failures: list[BaseException] = []
-    start = threading.Barrier(writers)
 
     def write(number: int) -> None:
-        try:
-            start.wait()
-            for item in range(per_writer):
-                with app.app_context(), db.transaction() as session:
-                    record(
-                        session,
-                        COMMAND_LINE,
-                        "auth.login",
-                        Subject.of("staff", number),
-                        {"note": f"writer {number} item {item}"},
-                    )
-        except BaseException as error:  # pragma: no cover - reported below
-            failures.append(error)
+        for item in range(per_writer):
+            with writing(app) as session:
+                record(
+                    session,
+                    COMMAND_LINE,
+                    "auth.login",
+                    Subject.of("staff", number),
+                    {"note": f"writer {number} item {item}"},
+                )
 
-    threads = [threading.Thread(target=write, args=(number,)) for number in range(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert failures == []
-    seqs = [entry.seq for entry in entries(app)]
+    at_once(write, writers, timeout=120)
+    seqs = [entry.seq for entry in trail()]
     assert seqs == list(range(1, writers * per_writer + 2))  # and the genesis entry
     report = verify(app)
     assert report.ok, report.problem
@@ -165,19 +146,18 @@ def test_eight_concurrent_writers_make_one_unbroken_chain(app):
 
 def test_update_and_delete_through_sqlalchemy_are_refused(app):
     fill(app, 3)
-    with app.app_context():
-        for statement in (
-            update(AuditEntry).where(AuditEntry.seq == 2).values(action="auth.logout"),
-            delete(AuditEntry).where(AuditEntry.seq == 3),
-        ):
-            with pytest.raises(DBAPIError, match="append-only"), db.transaction() as session:
-                session.execute(statement)
-        with db.transaction() as session:
-            entry = session.get(AuditEntry, 1)
-            entry.actor_login = "someone"
-            with pytest.raises(DBAPIError, match="append-only"):
-                session.flush()
-            session.rollback()
+    for statement in (
+        update(AuditEntry).where(AuditEntry.seq == 2).values(action="auth.logout"),
+        delete(AuditEntry).where(AuditEntry.seq == 3),
+    ):
+        with pytest.raises(DBAPIError, match="append-only"), writing(app) as session:
+            session.execute(statement)
+    with writing(app) as session:
+        entry = session.get(AuditEntry, 1)
+        entry.actor_login = "someone"
+        with pytest.raises(DBAPIError, match="append-only"):
+            session.flush()
+        session.rollback()
     assert size(app) == 4
     assert verify(app).ok
 
@@ -185,22 +165,17 @@ def test_update_and_delete_through_sqlalchemy_are_refused(app):
 def test_checkpoints_cannot_be_changed_either(app):
     fill(app, 2)
     checkpoint(app)
-    with app.app_context():
-        for statement in (
-            update(AuditCheckpoint).values(signature="00"),
-            delete(AuditCheckpoint),
-        ):
-            with pytest.raises(DBAPIError, match="append-only"), db.transaction() as session:
-                session.execute(statement)
+    for statement in (update(AuditCheckpoint).values(signature="00"), delete(AuditCheckpoint)):
+        with pytest.raises(DBAPIError, match="append-only"), writing(app) as session:
+            session.execute(statement)
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="TRUNCATE exists on PostgreSQL only")
 def test_truncate_is_refused_on_postgres(app):
     fill(app, 2)
-    with app.app_context():
-        for table in ("audit_entry", "audit_checkpoint"):
-            with pytest.raises(DBAPIError, match="TRUNCATE refused"), db.transaction() as session:
-                session.execute(text(f"TRUNCATE {table}"))
+    for table in ("audit_entry", "audit_checkpoint"):
+        with pytest.raises(DBAPIError, match="TRUNCATE refused"), writing(app) as session:
+            session.execute(text(f"TRUNCATE {table}"))
     assert size(app) == 3
 
 
@@ -375,14 +350,14 @@ def test_checkpoint_command_writes_and_exports(app, runner):
     assert len(exported["signature"]) == 128
 
 
-def test_the_sweep_writes_at_most_one_checkpoint_every_five_minutes(app):
+def test_the_sweep_writes_at_most_one_checkpoint_every_five_minutes(app, trail):
     assert "audit.checkpoint" in [sweep.name for sweep in registered_sweeps(app)]
     sweep = next(item for item in registered_sweeps(app) if item.name == "audit.checkpoint")
     fill(app, 2)
     start = utcnow()
 
     def run(at):
-        with time_machine.travel(at, tick=False), app.app_context(), db.transaction() as session:
+        with time_machine.travel(at, tick=False), writing(app) as session:
             return sweep.run(session, utcnow())
 
     assert run(start) == 1
@@ -390,40 +365,40 @@ def test_the_sweep_writes_at_most_one_checkpoint_every_five_minutes(app):
     assert run(start + timedelta(minutes=4)) == 0
     assert run(start + timedelta(minutes=6)) == 1
     assert run(start + timedelta(minutes=12)) == 0  # nothing new to sign
-    with app.app_context(), db.transaction(write=False) as session:
+    with reading(app) as session:
         assert session.execute(select(AuditCheckpoint)).scalars().all().__len__() == 2
-    announced = [entry for entry in entries(app) if entry.action == "audit.key_rotated"]
+    announced = [entry for entry in trail() if entry.action == "audit.key_rotated"]
     assert announced == []  # the genesis entry already named the key
     assert verify(app).ok
 
 
-def test_a_new_key_is_announced_in_the_chain_before_it_signs(app, tmp_path):
+def test_a_new_key_is_announced_in_the_chain_before_it_signs(app, tmp_path, trail):
     fill(app, 2)
     checkpoint(app)
     new_key = tmp_path / "rotated.pem"
     new_key.write_bytes(pem_bytes(Ed25519PrivateKey.generate()))
     app.config["AUDIT_SIGNING_KEY"] = str(new_key)
     point = checkpoint(app)
-    rotation = entries(app)[-1]
+    rotation = trail()[-1]
     assert rotation.action == "audit.key_rotated"
-    details = json.loads(rotation.canonical)["details"]
+    announced = details(rotation)
     with app.app_context():
-        assert details["key_fingerprint"] == signing_key(app).fingerprint == point.key_fingerprint
-    assert details["previous_fingerprint"] != details["key_fingerprint"]
+        assert announced["key_fingerprint"] == signing_key(app).fingerprint == point.key_fingerprint
+    assert announced["previous_fingerprint"] != announced["key_fingerprint"]
     assert point.seq == rotation.seq
     report = verify(app)
     assert report.ok
     assert report.checkpoints == 2
 
 
-def test_a_scheduler_checkpoint_uses_the_scheduler_as_actor_when_announcing(app, tmp_path):
+def test_a_scheduler_checkpoint_uses_the_scheduler_as_actor_when_announcing(app, tmp_path, trail):
     fill(app, 1)
     other = tmp_path / "k.pem"
     other.write_bytes(pem_bytes(Ed25519PrivateKey.generate()))
     app.config["AUDIT_SIGNING_KEY"] = str(other)
-    with app.app_context(), db.transaction() as session:
+    with writing(app) as session:
         audit_checkpoints.write_checkpoint(session, utcnow())
-    assert entries(app)[-1].actor_login == SCHEDULER.login
+    assert trail()[-1].actor_login == SCHEDULER.login
 
 
 def test_development_generates_a_private_key_file_once(app, tmp_path, caplog):

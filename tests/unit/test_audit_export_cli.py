@@ -7,15 +7,18 @@ import json
 import subprocess
 import sys
 import tracemalloc
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 
-from console import PROJECT_ROOT, db
+from console import PROJECT_ROOT
 from console.audit import COMMAND_LINE, Subject, record
 from console.audit.canonical import GENESIS_PREV_HASH, canonical_bytes, chain_hash
 from console.audit.verify import Row, verify
-from tests.factories_audit import checkpoint, fill, size
+from tests.factories import writing
+from tests.trail import checkpoint, fill, size
 
 # Run the standalone verifier with Flask, SQLAlchemy and SQLModel made unimportable.
 BLOCKED_RUNNER = """
@@ -43,7 +46,7 @@ def standalone(*arguments: str) -> subprocess.CompletedProcess[str]:
 
 def many(app, count: int) -> None:
     """``count`` entries in one unit of work (enough to cross the streaming batches)."""
-    with app.app_context(), db.transaction() as session:
+    with writing(app) as session:
         for number in range(count):
             record(session, COMMAND_LINE, "auth.login", Subject.of("staff", number), {"n": number})
 
@@ -136,10 +139,6 @@ def test_verification_memory_stays_flat_however_long_the_chain(tmp_path: Path):
 
 
 def test_an_export_of_a_later_range_leaves_out_earlier_checkpoints(app, runner, tmp_path):
-    from datetime import UTC, datetime
-
-    import time_machine
-
     with time_machine.travel(datetime(2026, 12, 1, 0, 0, tzinfo=UTC), tick=False):
         fill(app, 3)
         checkpoint(app)  # signs seq 4

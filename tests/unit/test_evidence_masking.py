@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from markupsafe import Markup
 
+from console.evidence.service import LONGEST_LINE, _cut_long_line
 from console.masking import mask_html, mask_text, short_hash
 
 KEY = "test-mask-key"
@@ -66,8 +67,6 @@ def test_html_masking_of_nothing_is_empty():
 
 
 def test_a_very_long_line_is_cut_at_a_separator_not_inside_an_identifier():
-    from console.evidence.service import LONGEST_LINE, _cut_long_line
-
     line = ("x" * 100 + ",203.0.113.45,") * (LONGEST_LINE // 110 + 10)
     head, rest = _cut_long_line(line)
     assert head.endswith(",")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 
 import pytest
@@ -16,41 +15,35 @@ from console.incidents.models import Incident, IncidentComment, IncidentStatus, 
 from console.permissions import Role
 from console.timeutil import from_jst, utcnow
 from console.users import service as users_service
-
-pytest_plugins = ["tests.factories_users"]
+from tests.factories import make_incident, make_user, reading, writing
+from tests.trail import details
 
 NOW = from_jst(datetime(2026, 11, 25, 12, 0))
 
 
-def _details(entry) -> dict:
-    return json.loads(entry.canonical)["details"]
-
-
-def test_terms_version_is_the_one_in_force_at_the_conduct_time(
-    app, make_staff, make_user, make_incident
-):
+def test_terms_version_is_the_one_in_force_at_the_conduct_time(app, make_staff):
     counselor = make_staff(Role.COUNSELOR)
-    user = make_user()
+    user = make_user(app)
     change = from_jst(datetime(2026, 10, 1))
-    with app.app_context(), db.transaction() as session:
+    with writing(app) as session:
         second = users_service.add_terms_version(
             session, actor=COMMAND_LINE, label="令和8年10月1日施行", effective_from=change, text="…"
         )
     with time_machine.travel(NOW, tick=False):
-        before = make_incident(user, counselor, occurred_at=change - timedelta(minutes=1))
-        at = make_incident(user, counselor, occurred_at=change)
-        after = make_incident(user, counselor, occurred_at=change + timedelta(days=3))
-    with app.app_context(), db.transaction(write=False) as session:
+        before = make_incident(app, user, counselor, occurred_at=change - timedelta(minutes=1))
+        at = make_incident(app, user, counselor, occurred_at=change)
+        after = make_incident(app, user, counselor, occurred_at=change + timedelta(days=3))
+    with reading(app) as session:
         first = users_service.terms_in_force(session, change - timedelta(days=1))
     assert before.terms_version_id == first.id != second.id
     assert at.terms_version_id == second.id
     assert after.terms_version_id == second.id
 
 
-def test_a_future_version_is_not_in_force_yet(app, make_staff, make_user, make_incident):
+def test_a_future_version_is_not_in_force_yet(app, make_staff):
     counselor = make_staff(Role.COUNSELOR)
-    user = make_user()
-    with app.app_context(), db.transaction() as session:
+    user = make_user(app)
+    with writing(app) as session:
         future = users_service.add_terms_version(
             session,
             actor=COMMAND_LINE,
@@ -58,7 +51,7 @@ def test_a_future_version_is_not_in_force_yet(app, make_staff, make_user, make_i
             effective_from=utcnow() + timedelta(days=30),
             text="…",
         )
-    incident = make_incident(user, counselor)
+    incident = make_incident(app, user, counselor)
     assert incident.terms_version_id != future.id
 
 
@@ -73,9 +66,9 @@ def test_a_future_version_is_not_in_force_yet(app, make_staff, make_user, make_i
         ({"occurred_at": from_jst(datetime(2020, 1, 1))}, "規約"),
     ],
 )
-def test_the_service_refuses_bad_incidents(app, make_staff, make_user, overrides, message):
+def test_the_service_refuses_bad_incidents(app, make_staff, overrides, message):
     counselor = make_staff(Role.COUNSELOR)
-    user = make_user()
+    user = make_user(app)
     if overrides.get("occurred_at") == "future":
         overrides["occurred_at"] = utcnow() + timedelta(minutes=5)
     values = {
@@ -92,20 +85,18 @@ def test_the_service_refuses_bad_incidents(app, make_staff, make_user, overrides
         pytest.raises(service.IncidentError, match=message),
     ):
         service.log_incident(session, actor=Actor.of_staff(counselor), service_user=user, **values)
-    with app.app_context(), db.transaction(write=False) as session:
+    with reading(app) as session:
         assert session.exec(select(Incident)).all() == []
 
 
-def test_each_change_is_one_audit_entry_with_before_and_after(
-    app, make_staff, make_user, make_incident, audit_entries
-):
+def test_each_change_is_one_audit_entry_with_before_and_after(app, make_staff, trail):
     counselor = make_staff(Role.COUNSELOR)
     boss = make_staff(Role.SUPERVISOR)
-    incident = make_incident(make_user(), counselor, categories=["art7.2", "art7.4"])
-    logged = audit_entries("incident.logged")
+    incident = make_incident(app, make_user(app), counselor, categories=["art7.2", "art7.4"])
+    logged = trail("incident.logged")
     assert len(logged) == 1
-    assert _details(logged[0])["after"]["categories"] == ["art7.2", "art7.4"]
-    with app.app_context(), db.transaction() as session:
+    assert details(logged[0])["after"]["categories"] == ["art7.2", "art7.4"]
+    with writing(app) as session:
         incident = session.get(Incident, incident.id)
         service.assign_reviewer(
             session, actor=Actor.of_staff(boss), incident=incident, reviewer=boss
@@ -128,32 +119,29 @@ def test_each_change_is_one_audit_entry_with_before_and_after(
             outcome=Outcome.WARNING,
             reason="注意した",
         )
-    assigned = audit_entries("incident.assigned")
-    assert [_details(entry) for entry in assigned] == [
+    assigned = trail("incident.assigned")
+    assert [details(entry) for entry in assigned] == [
         {"reviewer_id": {"before": None, "after": boss.id}}
     ]
-    status = audit_entries("incident.status_changed")
-    assert _details(status[0]) == {"status": {"before": "open", "after": "under_review"}}
-    comments = audit_entries("incident.commented")
+    status = trail("incident.status_changed")
+    assert details(status[0]) == {"status": {"before": "open", "after": "under_review"}}
+    comments = trail("incident.commented")
     assert len(comments) == 2
     assert (
-        _details(comments[1])["after"]["corrects_id"]
-        == _details(comments[0])["after"]["comment_id"]
+        details(comments[1])["after"]["corrects_id"] == details(comments[0])["after"]["comment_id"]
     )
-    closed = audit_entries("incident.closed")
-    assert _details(closed[0])["outcome"] == {"before": None, "after": "warning"}
-    assert _details(closed[0])["status"] == {"before": "under_review", "after": "closed"}
+    closed = trail("incident.closed")
+    assert details(closed[0])["outcome"] == {"before": None, "after": "warning"}
+    assert details(closed[0])["status"] == {"before": "under_review", "after": "closed"}
     assert {entry.subject_id for entry in assigned + status + comments + closed} == {
         str(incident.id)
     }
 
 
-def test_closed_incidents_cannot_be_closed_again_or_reassigned(
-    app, make_staff, make_user, make_incident
-):
+def test_closed_incidents_cannot_be_closed_again_or_reassigned(app, make_staff):
     boss = make_staff(Role.SUPERVISOR)
-    incident = make_incident(make_user(), make_staff(Role.COUNSELOR))
-    with app.app_context(), db.transaction() as session:
+    incident = make_incident(app, make_user(app), make_staff(Role.COUNSELOR))
+    with writing(app) as session:
         incident = session.get(Incident, incident.id)
         service.close_incident(
             session,
@@ -177,11 +165,11 @@ def test_closed_incidents_cannot_be_closed_again_or_reassigned(
         assert incident.status == IncidentStatus.CLOSED.value
 
 
-def test_only_supervisors_review_and_reason_is_required(app, make_staff, make_user, make_incident):
+def test_only_supervisors_review_and_reason_is_required(app, make_staff):
     counselor = make_staff(Role.COUNSELOR)
     boss = make_staff(Role.SUPERVISOR)
-    incident = make_incident(make_user(), counselor)
-    with app.app_context(), db.transaction() as session:
+    incident = make_incident(app, make_user(app), counselor)
+    with writing(app) as session:
         incident = session.get(Incident, incident.id)
         with pytest.raises(service.IncidentError):
             service.assign_reviewer(
@@ -197,11 +185,11 @@ def test_only_supervisors_review_and_reason_is_required(app, make_staff, make_us
             )
 
 
-def test_a_correction_must_be_of_the_same_incident(app, make_staff, make_user, make_incident):
+def test_a_correction_must_be_of_the_same_incident(app, make_staff):
     counselor = make_staff(Role.COUNSELOR)
-    user = make_user()
-    one, other = make_incident(user, counselor), make_incident(user, counselor)
-    with app.app_context(), db.transaction() as session:
+    user = make_user(app)
+    one, other = make_incident(app, user, counselor), make_incident(app, user, counselor)
+    with writing(app) as session:
         comment = service.add_comment(
             session, actor=Actor.of_staff(counselor), incident=one, body="a"
         )
@@ -215,15 +203,13 @@ def test_a_correction_must_be_of_the_same_incident(app, make_staff, make_user, m
             )
 
 
-def test_bulk_assign_limit_and_queue_filters(
-    app, make_staff, make_user, make_incident, audit_entries
-):
+def test_bulk_assign_limit_and_queue_filters(app, make_staff, trail):
     counselor = make_staff(Role.COUNSELOR)
     boss = make_staff(Role.SUPERVISOR)
-    user = make_user()
-    high = make_incident(user, counselor, severity="high", categories=["art4.3"])
-    low = make_incident(user, counselor, severity="low", service="interview_fair")
-    with app.app_context(), db.transaction() as session:
+    user = make_user(app)
+    high = make_incident(app, user, counselor, severity="high", categories=["art4.3"])
+    low = make_incident(app, user, counselor, severity="low", service="interview_fair")
+    with writing(app) as session:
         incidents = [session.get(Incident, high.id), session.get(Incident, low.id)]
         with pytest.raises(service.IncidentError):
             service.bulk_assign(
@@ -245,15 +231,15 @@ def test_bulk_assign_limit_and_queue_filters(
         assert ids(reviewer=str(boss.id), sort="severity") == [high.id, low.id]
         assert ids(reviewer="none") == []
         assert ids(status="closed") == []
-    assert len(audit_entries("incident.assigned")) == 2
+    assert len(trail("incident.assigned")) == 2
 
 
-def test_queue_keyset_pages_cover_everything_once(app, make_staff, make_user, make_incident):
+def test_queue_keyset_pages_cover_everything_once(app, make_staff):
     counselor = make_staff(Role.COUNSELOR)
-    user = make_user()
+    user = make_user(app)
     severities = ["low", "high", "medium"] * 4
-    made = [make_incident(user, counselor, severity=level) for level in severities]
-    with app.app_context(), db.transaction(write=False) as session:
+    made = [make_incident(app, user, counselor, severity=level) for level in severities]
+    with reading(app) as session:
         for sort in service.SORTS:
             seen, after = [], None
             while True:

@@ -8,7 +8,7 @@ import pytest
 
 from console.notices.models import NoticeState
 from console.notices.state import notice_state
-from tests.factories_notices import jst
+from tests.factories import jst
 
 SECOND = timedelta(seconds=1)
 # 2026-11-30 (Mon) 23:30 JST → 2026-12-01 (Tue) 01:00 JST: across midnight and the month end.

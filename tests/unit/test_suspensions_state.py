@@ -8,7 +8,7 @@ import pytest
 
 from console.online_services import OnlineService
 from console.suspensions.state import State, Stop, may_use, restrictions_at, state_at
-from tests.factories_suspensions import jst
+from tests.factories import jst
 
 SECOND = timedelta(seconds=1)
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 from console import PROJECT_ROOT
+from console.i18n import translation_directories
 
 CATALOGUES = sorted((PROJECT_ROOT / "console").glob("**/translations/ja/LC_MESSAGES/messages.po"))
 
@@ -22,8 +23,16 @@ def messages(path: Path) -> dict[str, str]:
     return {str(m.id): str(m.string) for m in catalog if m.id and isinstance(m.id, str)}
 
 
-def test_there_is_a_catalogue_per_feature():
-    assert len(CATALOGUES) >= 2
+def test_the_app_loads_exactly_the_catalogues_checked_here(app):
+    """Each translation folder the app reads holds a Japanese catalogue, and no catalogue
+    lies where the app would not read it (and these tests would check it for nothing)."""
+    loaded = [
+        Path(folder) / "ja" / "LC_MESSAGES" / "messages.po"
+        for folder in translation_directories(app)
+    ]
+    assert [path for path in loaded if not path.is_file()] == []
+    assert len(CATALOGUES) == len(loaded)
+    assert sorted(loaded) == CATALOGUES
 
 
 def test_every_message_is_translated():

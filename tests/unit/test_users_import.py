@@ -6,11 +6,9 @@ import json
 
 from sqlmodel import select
 
-from console import db
 from console.permissions import Role
 from console.users.models import Enrolment, ServiceUser, TermsVersion
-
-pytest_plugins = ["tests.factories_users"]
+from tests.factories import make_terms, reading
 
 HEADER = "reference_no,name_kanji,name_kana,birth_date,registration_route,services,counseling_eligible,terms_agreed_on,assigned_counselor\n"
 GOOD = (
@@ -20,7 +18,7 @@ GOOD = (
 
 
 def _users(app) -> list[ServiceUser]:
-    with app.app_context(), db.transaction(write=False) as session:
+    with reading(app) as session:
         return list(session.exec(select(ServiceUser).order_by(ServiceUser.reference_no)).all())
 
 
@@ -30,9 +28,8 @@ def _write(tmp_path, text: str, encoding: str = "utf-8"):
     return path
 
 
-def test_utf8_with_bom_is_imported_with_one_audit_entry_each(
-    app, runner, terms, tmp_path, audit_entries
-):
+def test_utf8_with_bom_is_imported_with_one_audit_entry_each(app, runner, tmp_path, trail):
+    terms = make_terms(app)
     path = _write(tmp_path, HEADER + GOOD, "utf-8-sig")
     result = runner.invoke(args=["users", "import", str(path)])
     assert result.exit_code == 0, result.output
@@ -44,16 +41,17 @@ def test_utf8_with_bom_is_imported_with_one_audit_entry_each(
     assert users[0].terms_version_id == terms.id
     assert users[0].counseling_eligible
     assert not users[1].counseling_eligible
-    with app.app_context(), db.transaction(write=False) as session:
+    with reading(app) as session:
         services = set(session.exec(select(Enrolment.service)).all())
     assert services == {"individual_counseling", "seminar", "interview_fair"}
-    entries = audit_entries("service_user.imported")
+    entries = trail("service_user.imported")
     assert len(entries) == 2
     details = json.loads(entries[0].canonical)["details"]
     assert details["source"] == {"file": "register.csv", "line": 2}
 
 
-def test_cp932_with_japanese_headers_is_detected(app, runner, terms, tmp_path):
+def test_cp932_with_japanese_headers_is_detected(app, runner, tmp_path):
+    make_terms(app)
     text = "利用者番号,氏名,フリガナ,登録方法,利用サービス\nHW-2024-000777,髙橋 﨑子,タカハシ サキコ,窓口,個別相談\n"
     path = _write(tmp_path, text, "cp932")
     result = runner.invoke(args=["users", "import", str(path)])
@@ -63,9 +61,8 @@ def test_cp932_with_japanese_headers_is_detected(app, runner, terms, tmp_path):
     assert user.registration_route == "office"
 
 
-def test_bad_rows_are_reported_by_line_and_nothing_is_imported(
-    app, runner, terms, tmp_path, audit_entries
-):
+def test_bad_rows_are_reported_by_line_and_nothing_is_imported(app, runner, tmp_path, trail):
+    make_terms(app)
     bad = (
         "HW-2024-000900,田中 一郎,たなか,1980-02-30,online,,,,\n"  # line 4: bad date
         ",無番号,ムバンゴウ,,online,,,,\n"  # line 5: no reference
@@ -84,10 +81,11 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_imported(
     assert "repeats line 2" in result.output
     assert "nothing imported" in result.output
     assert _users(app) == []
-    assert audit_entries("service_user.imported") == []
+    assert trail("service_user.imported") == []
 
 
-def test_skip_bad_imports_the_good_rows(app, runner, terms, make_staff, tmp_path, audit_entries):
+def test_skip_bad_imports_the_good_rows(app, runner, make_staff, tmp_path, trail):
+    make_terms(app)
     counselor = make_staff(Role.COUNSELOR, login="yamamoto")
     rows = (
         "HW-2024-000905,近藤 勇,こんどう いさみ,,online,,,,yamamoto\nHW-2024-000906,,,,online,,,,\n"
@@ -98,10 +96,11 @@ def test_skip_bad_imports_the_good_rows(app, runner, terms, make_staff, tmp_path
     assert "line 3: name_kanji is empty" in result.output
     [user] = _users(app)
     assert user.assigned_counselor_id == counselor.id
-    assert len(audit_entries("service_user.imported")) == 1
+    assert len(trail("service_user.imported")) == 1
 
 
-def test_already_registered_numbers_are_bad_rows(app, runner, terms, tmp_path):
+def test_already_registered_numbers_are_bad_rows(app, runner, tmp_path):
+    make_terms(app)
     path = _write(tmp_path, HEADER + GOOD)
     assert runner.invoke(args=["users", "import", str(path)]).exit_code == 0
     again = runner.invoke(args=["users", "import", str(path)])
@@ -137,7 +136,7 @@ def test_the_help_documents_the_columns(runner):
         assert column in result.output
 
 
-def test_terms_import_adds_a_version_once(app, runner, tmp_path, audit_entries):
+def test_terms_import_adds_a_version_once(app, runner, tmp_path, trail):
     text = tmp_path / "terms.txt"
     text.write_bytes("オンラインサービス利用規約\n第1条 …".encode("cp932"))
     args = [
@@ -152,8 +151,8 @@ def test_terms_import_adds_a_version_once(app, runner, tmp_path, audit_entries):
     result = runner.invoke(args=args)
     assert result.exit_code == 0, result.output
     assert runner.invoke(args=args).exit_code != 0
-    with app.app_context(), db.transaction(write=False) as session:
+    with reading(app) as session:
         [version] = session.exec(select(TermsVersion)).all()
     assert version.text.startswith("オンラインサービス利用規約")
     assert version.effective_from.isoformat() == "2026-11-30T15:00:00+00:00"
-    assert len(audit_entries("terms.version_added")) == 1
+    assert len(trail("terms.version_added")) == 1

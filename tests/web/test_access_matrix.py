@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
+
 from console.permissions import UNDECLARED_ENDPOINTS, declared_permission
-from tests.access import declared_tables
+from tests.access import check_access, declared_tables
+
+TABLES = declared_tables()
+
+
+@pytest.mark.parametrize("endpoint", sorted(TABLES))
+def test_each_role_gets_what_the_access_tables_declare(app, make_staff, endpoint):
+    check_access(app, make_staff, endpoint, TABLES[endpoint])
 
 
 def test_every_route_declares_a_permission(app):
@@ -18,9 +27,8 @@ def test_every_route_declares_a_permission(app):
 
 
 def test_every_route_is_in_an_access_table(app):
-    tables = declared_tables()
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - UNDECLARED_ENDPOINTS
-    assert sorted(endpoints - set(tables)) == []
+    assert sorted(endpoints - set(TABLES)) == []
 
 
 def test_a_route_without_a_declaration_is_refused(app, client):

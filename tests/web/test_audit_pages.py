@@ -6,24 +6,18 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import time_machine
-from sqlalchemy import select
 
-from console import db
 from console.audit import Actor, Subject, changes, record
-from console.audit.models import AuditEntry
+from console.audit import service as audit_service
 from console.audit.queries import entries_for_subject
 from console.audit.verify_export import check_text
 from console.permissions import Role
-from tests.factories_audit import checkpoint, drop_triggers, fill, raw, size
+from tests.factories import reading, writing
+from tests.trail import checkpoint, drop_triggers, fill, raw, size
 
 
 def seqs_on(page: str) -> list[int]:
     return [int(value) for value in re.findall(r'href="/audit/entries/(\d+)" aria-label', page)]
-
-
-def actions(app) -> list[str]:
-    with app.app_context(), db.transaction(write=False) as session:
-        return list(session.execute(select(AuditEntry.action).order_by(AuditEntry.seq)).scalars())
 
 
 def test_search_pages_backwards_by_seq_without_gaps_or_repeats(app, client, login_as):
@@ -45,9 +39,9 @@ def test_search_pages_backwards_by_seq_without_gaps_or_repeats(app, client, logi
     assert len(seqs_on(client.get("/audit/").get_data(as_text=True))) == 50
 
 
-def test_search_filters_by_action_actor_subject_and_text(app, client, login_as, make_staff):
+def test_search_filters_by_action_actor_subject_and_text(app, client, login_as, make_staff, trail):
     admin = make_staff(Role.ADMIN, login="nakamura")
-    with app.app_context(), db.transaction() as session:
+    with writing(app) as session:
         record(
             session,
             Actor.of_staff(admin),
@@ -66,7 +60,7 @@ def test_search_filters_by_action_actor_subject_and_text(app, client, login_as, 
         assert response.status_code == 200
         return seqs_on(response.get_data(as_text=True))
 
-    target = actions(app).index("staff.role_changed") + 1
+    target = trail.actions().index("staff.role_changed") + 1
     assert found(action="staff.role_changed") == [target]
     assert found(actor="nakamura") == [target]
     assert found(subject_type="staff", subject_id="42") == [target]
@@ -116,7 +110,7 @@ def test_an_entry_shows_before_and_after_in_japanese_and_links_to_the_timeline(
     app, client, login_as, make_staff
 ):
     admin = make_staff(Role.ADMIN)
-    with app.app_context(), db.transaction() as session:
+    with writing(app) as session:
         record(
             session,
             Actor.of_staff(admin),
@@ -141,27 +135,26 @@ def test_an_entry_shows_before_and_after_in_japanese_and_links_to_the_timeline(
 
 
 def test_a_subject_timeline_shows_only_that_subject(app, client, login_as):
-    with app.app_context():
-        for number in (1, 2, 1, 3, 1):
-            with db.transaction() as session:
-                record(
-                    session,
-                    Actor("system", "system:cli"),
-                    "service_user.updated",
-                    Subject.of("service_user", number),
-                    {"note": str(number)},
-                )
+    for number in (1, 2, 1, 3, 1):
+        with writing(app) as session:
+            record(
+                session,
+                Actor("system", "system:cli"),
+                "service_user.updated",
+                Subject.of("service_user", number),
+                {"note": str(number)},
+            )
     login_as(Role.AUDITOR)
     page = client.get("/audit/subjects/service_user/1").get_data(as_text=True)
     assert "利用者 1 の履歴" in page
     assert len(seqs_on(page)) == 3
-    with app.app_context(), db.transaction(write=False) as session:
+    with reading(app) as session:
         timeline = entries_for_subject(session, "service_user", 1, 2)
     assert [entry.subject_id for entry in timeline] == ["1", "1"]
     assert timeline[0].seq > timeline[1].seq
 
 
-def test_verify_now_records_and_shows_the_result(app, client, login_as):
+def test_verify_now_records_and_shows_the_result(app, client, login_as, trail):
     fill(app, 4)
     checkpoint(app)
     login_as(Role.AUDITOR)
@@ -170,7 +163,7 @@ def test_verify_now_records_and_shows_the_result(app, client, login_as):
     page = client.get("/audit/verify").get_data(as_text=True)
     assert "監査証跡は正常です" in page
     assert "正常です：通番" in page
-    assert actions(app)[-1] == "audit.verified"
+    assert trail.actions()[-1] == "audit.verified"
 
     drop_triggers(app)
     raw(
@@ -207,7 +200,7 @@ def test_the_verify_page_names_the_pinned_keys_and_flags_an_overdue_checkpoint(
     assert 'data-testid="checkpoint-overdue"' in page
 
 
-def test_export_downloads_a_verifiable_csv_and_is_recorded(app, client, login_as):
+def test_export_downloads_a_verifiable_csv_and_is_recorded(app, client, login_as, trail):
     fill(app, 6)
     login_as(Role.AUDITOR)
     response = client.get("/audit/export.csv")
@@ -216,7 +209,7 @@ def test_export_downloads_a_verifiable_csv_and_is_recorded(app, client, login_as
     assert "attachment" in response.headers["Content-Disposition"]
     text = response.get_data(as_text=True)
     assert check_text(text).ok
-    assert actions(app)[-1] == "audit.exported"
+    assert trail.actions()[-1] == "audit.exported"
 
     selection = client.get("/audit/export.csv", query_string={"action": "auth.login"})
     assert "selection" in selection.headers["Content-Disposition"]
@@ -266,10 +259,10 @@ def test_the_dashboard_warns_when_new_entries_wait_too_long_for_a_checkpoint(app
     assert 'data-testid="checkpoint-overdue"' not in page
 
 
-def test_verify_now_does_not_hold_the_write_lock_while_it_reads(app, client, login_as, monkeypatch):
+def test_verify_now_does_not_hold_the_write_lock_while_it_reads(
+    app, client, login_as, monkeypatch, trail
+):
     """Other staff keep working while a long trail is verified (SQLite's single writer)."""
-    from console.audit import service as audit_service
-
     fill(app, 3)
     login_as(Role.AUDITOR)
     real = audit_service.run_verification
@@ -283,7 +276,7 @@ def test_verify_now_does_not_hold_the_write_lock_while_it_reads(app, client, log
     monkeypatch.setattr(audit_service, "run_verification", verify_while_someone_writes)
     assert client.post("/audit/verify").status_code == 302
     assert written
-    assert actions(app)[-1] == "audit.verified"
+    assert trail.actions()[-1] == "audit.verified"
 
 
 def test_hostile_input_never_reaches_the_database_as_a_500(app, client, login_as):

@@ -1,16 +1,13 @@
-"""Sign-in, sign-out, sessions and passwords (SECURITY.md 1-11)."""
+"""Sign-in, sign-out, sessions and passwords."""
 
 from __future__ import annotations
 
 import pytest
 import time_machine
-from sqlmodel import select
 
-from console import db
-from console.audit.models import AuditEntry
 from console.permissions import Role
 from console.timeutil import utcnow
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 ONE_MESSAGE = "ログインIDまたはパスワードが違います。"
 
@@ -142,17 +139,12 @@ def test_next_only_redirects_within_the_site(client, make_staff):
         client.post("/auth/logout")
 
 
-def test_logins_and_failures_are_in_the_trail(app, auth, make_staff):
+def test_logins_and_failures_are_in_the_trail(app, auth, make_staff, trail):
     staff = make_staff(Role.COUNSELOR)
     auth.login(staff.login, "wrong password entirely")
     auth.login(staff.login)
     auth.logout()
-    with app.app_context(), db.transaction(write=False) as session:
-        actions = [
-            entry.action for entry in session.exec(select(AuditEntry).order_by(AuditEntry.seq))
-        ]
-    assert actions[-3:] == ["auth.login_failed", "auth.login", "auth.logout"]
-    with app.app_context(), db.transaction(write=False) as session:
-        text = " ".join(entry.canonical for entry in session.exec(select(AuditEntry)))
+    assert trail.actions()[-3:] == ["auth.login_failed", "auth.login", "auth.logout"]
+    text = " ".join(entry.canonical for entry in trail())
     assert PASSWORD not in text
     assert "wrong password entirely" not in text

@@ -8,21 +8,20 @@ import sys
 
 from sqlmodel import func, select
 
-from console import PROJECT_ROOT, db
-from console.audit.models import AuditEntry
+from console import PROJECT_ROOT
 from console.auth.models import Staff
 from console.notices.models import Notice
 from console.suspensions.models import Suspension
 from console.users.models import ServiceUser, TermsVersion
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD, reading
 
 
 def count(app, model) -> int:
-    with app.app_context(), db.transaction(write=False) as session:
+    with reading(app) as session:
         return session.exec(select(func.count()).select_from(model)).one()
 
 
-def test_staff_create_list_and_disable(app, runner, monkeypatch):
+def test_staff_create_list_and_disable(app, runner, monkeypatch, trail):
     monkeypatch.setenv("CONSOLE_NEW_PASSWORD", PASSWORD)
     created = runner.invoke(
         args=["staff", "create", "kanri", "--role", "admin", "--name", "管理 花子"]
@@ -33,9 +32,7 @@ def test_staff_create_list_and_disable(app, runner, monkeypatch):
     disabled = runner.invoke(args=["staff", "disable", "kanri"])
     assert disabled.exit_code == 0
     assert "kanri\tadmin\tdisabled" in runner.invoke(args=["staff", "list"]).output
-    with app.app_context(), db.transaction(write=False) as session:
-        actions = [e.action for e in session.exec(select(AuditEntry).order_by(AuditEntry.seq))]
-    assert actions[-2:] == ["staff.created", "staff.disabled"]
+    assert trail.actions()[-2:] == ["staff.created", "staff.disabled"]
 
 
 def test_staff_create_prompts_for_the_password(runner, monkeypatch):

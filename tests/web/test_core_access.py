@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 from console.permissions import Role
-from tests.access import ALL_ROLES, PUBLIC, check_access
+from tests.access import ALL_ROLES, PUBLIC
 
 ACCESS: dict[str, object] = {
     "dashboard.root": PUBLIC,
@@ -24,8 +22,3 @@ ACCESS: dict[str, object] = {
     "staff.toggle_active": {Role.ADMIN},
     "staff.reset_totp": {Role.ADMIN},
 }
-
-
-@pytest.mark.parametrize("endpoint", sorted(ACCESS))
-def test_core_route_access(app, make_staff, endpoint):
-    check_access(app, make_staff, endpoint, ACCESS[endpoint])

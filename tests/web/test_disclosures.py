@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the factory fixtures are imported and then requested by name
 """Legal disclosure (Art. 4-2): request, approval by another supervisor with a fresh
 password, unmasked view and ZIP export for the scope only, for 7 days, to the named staff."""
 
@@ -12,25 +11,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from sqlmodel import select
 
-from console import db
 from console.audit import Actor
-from console.audit.models import AuditEntry
 from console.disclosures import export, service
 from console.disclosures.models import DisclosureRequest
 from console.permissions import Role
 from console.sweeps import registered_sweeps
-from tests.conftest import PASSWORD
-from tests.factories_evidence import (  # noqa: F401 - fixtures
-    ACCESS_LOG_CSV,
-    evidence_id_from,
-    make_incident,
-    make_service_user,
-    tiny_png,
-    upload,
-)
+from tests.factories import PASSWORD, make_incident, make_user, reading, writing
+from tests.uploads import ACCESS_LOG_CSV, evidence_id_from, tiny_png, upload
 
+DAY = datetime(2026, 11, 2, 13, 0, tzinfo=UTC)  # 22:00 in Japan, the day the request covers
 NOW = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)
 
 
@@ -41,20 +31,15 @@ def _client(app, staff):
     return client
 
 
-def _entries(app, action):
-    with app.app_context(), db.transaction(write=False) as session:
-        return list(session.exec(select(AuditEntry).where(AuditEntry.action == action)).all())
-
-
 def _request_form(reference_no, **overrides):
     form = {
         "authority": "警視庁渋谷警察署",
         "legal_basis": "刑事訴訟法第197条第2項",
         "document_ref": "渋署刑第1234号",
-        "document_date": "2026-12-02",
+        "document_date": "2026-11-03",
         "reference_numbers": reference_no,
-        "period_from": "2026-12-01",
-        "period_to": "2026-12-01",
+        "period_from": "2026-11-02",
+        "period_to": "2026-11-02",
         "data_kinds": ["incidents", "notes", "access_logs", "files"],
         "purpose": "不正アクセスの捜査のため",
     }
@@ -63,22 +48,22 @@ def _request_form(reference_no, **overrides):
 
 
 @pytest.fixture
-def case(app, make_staff, make_service_user, make_incident):
-    """A service user with an incident on 1 Dec holding a CSV log, a note and an image,
+def case(app, make_staff):
+    """A service user with an incident on 2 Nov holding a CSV log, a note and an image,
     another user's incident, and the same user's incident outside the period."""
     counselor = make_staff(Role.COUNSELOR)
     requester = make_staff(Role.SUPERVISOR)
     approver = make_staff(Role.SUPERVISOR)
     other_supervisor = make_staff(Role.SUPERVISOR)
-    user = make_service_user("13010-777777")
-    other_user = make_service_user("13010-888888")
-    incident = make_incident(service_user=user, description="接続元 203.0.113.45 から参加")
-    later = make_incident(
-        service_user=user,
-        description="別の日 198.51.100.9",
-        occurred_at=datetime(2026, 12, 10, 1, 0, tzinfo=UTC),
+    user = make_user(app, reference_no="13010-777777")
+    other_user = make_user(app, reference_no="13010-888888")
+    incident = make_incident(
+        app, user, counselor, description="接続元 203.0.113.45 から参加", occurred_at=DAY
     )
-    unrelated = make_incident(service_user=other_user, description="他の利用者")
+    later = make_incident(
+        app, user, counselor, description="別の日 198.51.100.9", occurred_at=DAY + timedelta(days=8)
+    )
+    unrelated = make_incident(app, other_user, counselor, description="他の利用者", occurred_at=DAY)
     writer = _client(app, counselor)
     items = {
         "csv": evidence_id_from(upload(writer, incident.id, ACCESS_LOG_CSV.encode(), "access.csv")),
@@ -121,12 +106,12 @@ def _approve(app, approver, request_id, decision="approve"):
     return client
 
 
-def test_a_request_is_recorded_and_audited(app, case):
+def test_a_request_is_recorded_and_audited(app, case, trail):
     client, request_id = _file_request(app, case["counselor"], "13010-777777")
     page = client.get(f"/disclosures/{request_id}").get_data(as_text=True)
     assert "警視庁渋谷警察署" in page
     assert "決裁待ち" in page
-    entries = _entries(app, "disclosure.requested")
+    entries = trail("disclosure.requested")
     assert len(entries) == 1
     assert "13010-777777" in entries[0].canonical
     assert "刑事訴訟法第197条第2項" in entries[0].canonical
@@ -151,7 +136,7 @@ def test_bad_request_input_is_a_form_error_not_a_500(app, case):
     assert client.post("/disclosures/new", data={}).status_code == 422
 
 
-def test_a_requester_cannot_approve_their_own_request(app, case):
+def test_a_requester_cannot_approve_their_own_request(app, case, trail):
     client, request_id = _file_request(app, case["requester"], "13010-777777")
     show = client.get(f"/disclosures/{request_id}").get_data(as_text=True)
     assert f"/disclosures/{request_id}/decide" not in show
@@ -162,7 +147,7 @@ def test_a_requester_cannot_approve_their_own_request(app, case):
         f"/disclosures/{request_id}/decide", data={"decision": "approve", "reason": "自分で"}
     )
     assert direct.status_code == 403
-    with app.app_context(), db.transaction() as session:
+    with writing(app) as session:
         found = session.get(DisclosureRequest, request_id)
         with pytest.raises(service.DisclosureForbiddenError):
             service.decide(
@@ -173,7 +158,7 @@ def test_a_requester_cannot_approve_their_own_request(app, case):
                 reason="bypass",
             )
         assert found.status == "requested"
-    assert _entries(app, "disclosure.approved") == []
+    assert trail("disclosure.approved") == []
 
 
 def test_deciding_needs_a_password_typed_in_the_last_10_minutes(app, case):
@@ -189,11 +174,11 @@ def test_deciding_needs_a_password_typed_in_the_last_10_minutes(app, case):
         )
         assert post.status_code == 302
         assert "/auth/reauthenticate" in post.headers["Location"]
-    with app.app_context(), db.transaction(write=False) as session:
+    with reading(app) as session:
         assert session.get(DisclosureRequest, request_id).status == "requested"
 
 
-def test_approval_opens_the_scope_unmasked_to_the_named_staff_only(app, case):
+def test_approval_opens_the_scope_unmasked_to_the_named_staff_only(app, case, trail):
     requester_client, request_id = _file_request(app, case["counselor"], "13010-777777")
     approver_client = _approve(app, case["approver"], request_id)
     items = case["items"]
@@ -221,7 +206,7 @@ def test_approval_opens_the_scope_unmasked_to_the_named_staff_only(app, case):
     # The ordinary evidence pages stay masked even for the named staff.
     masked = requester_client.get(f"/evidence/{items['csv']}").get_data(as_text=True)
     assert "00:1A:2B:3C:4D:5E" not in masked
-    views = _entries(app, "disclosure.unmasked_viewed")
+    views = trail("disclosure.unmasked_viewed")
     assert len(views) == 6
 
 
@@ -238,20 +223,20 @@ def test_kinds_not_requested_stay_closed(app, case):
     assert "203.0.113.45" not in records  # incident descriptions were not requested
 
 
-def test_a_refused_request_opens_nothing(app, case):
+def test_a_refused_request_opens_nothing(app, case, trail):
     client, request_id = _file_request(app, case["counselor"], "13010-777777")
     _approve(app, case["approver"], request_id, decision="refuse")
     assert client.get(f"/disclosures/{request_id}/records").status_code == 403
-    assert len(_entries(app, "disclosure.refused")) == 1
+    assert len(trail("disclosure.refused")) == 1
     again = _client(app, case["other"]).post(
         f"/disclosures/{request_id}/decide", data={"decision": "approve", "reason": "再度"}
     )
     assert again.status_code == 200  # the page says it is already decided; nothing changes
-    with app.app_context(), db.transaction(write=False) as session:
+    with reading(app) as session:
         assert session.get(DisclosureRequest, request_id).status == "refused"
 
 
-def test_after_seven_days_access_ends_and_the_sweep_records_it_once(app, case):
+def test_after_seven_days_access_ends_and_the_sweep_records_it_once(app, case, trail):
     with time_machine.travel(NOW, tick=False) as traveller:
         client, request_id = _file_request(app, case["counselor"], "13010-777777")
         _approve(app, case["approver"], request_id)
@@ -264,15 +249,14 @@ def test_after_seven_days_access_ends_and_the_sweep_records_it_once(app, case):
         assert client.post(f"/disclosures/{request_id}/export").status_code == 403
         assert "期限切れ" in client.get(f"/disclosures/{request_id}").get_data(as_text=True)
         sweep = next(s for s in registered_sweeps(app) if s.name == "disclosures.expire")
-        with app.app_context():
-            with db.transaction() as session:
-                assert sweep.run(session, NOW + timedelta(days=8)) == 1
-            with db.transaction() as session:
-                assert sweep.run(session, NOW + timedelta(days=9)) == 0
-    assert len(_entries(app, "disclosure.expired")) == 1
+        with writing(app) as session:
+            assert sweep.run(session, NOW + timedelta(days=8)) == 1
+        with writing(app) as session:
+            assert sweep.run(session, NOW + timedelta(days=9)) == 0
+    assert len(trail("disclosure.expired")) == 1
 
 
-def test_the_export_is_an_unmasked_zip_with_manifest_and_hashes(app, case):
+def test_the_export_is_an_unmasked_zip_with_manifest_and_hashes(app, case, trail):
     client, request_id = _file_request(app, case["counselor"], "13010-777777")
     _approve(app, case["approver"], request_id)
     response = client.post(f"/disclosures/{request_id}/export")
@@ -297,7 +281,7 @@ def test_the_export_is_an_unmasked_zip_with_manifest_and_hashes(app, case):
     assert not any("later.csv" in name or "other.csv" in name for name in names)
     sums = archive.read("SHA256SUMS.txt").decode()
     assert hashlib.sha256(archive.read("manifest.json")).hexdigest() in sums
-    exported = _entries(app, "disclosure.exported")
+    exported = trail("disclosure.exported")
     assert len(exported) == 1
     assert hashlib.sha256(body).hexdigest() in exported[0].canonical
 
@@ -342,14 +326,14 @@ def test_the_validity_period_can_be_configured(app, case):
     app.config["DISCLOSURE_VALIDITY_DAYS"] = 2
     client, request_id = _file_request(app, case["counselor"], "13010-777777")
     _approve(app, case["approver"], request_id)
-    with app.app_context(), db.transaction(write=False) as session:
+    with reading(app) as session:
         found = session.get(DisclosureRequest, request_id)
         assert found.expires_at - found.decided_at == timedelta(days=2)
     assert "2 日間" in client.get("/disclosures/").get_data(as_text=True)
 
 
 def test_a_full_disk_while_building_the_zip_is_a_clear_page_and_records_nothing(
-    app, case, monkeypatch
+    app, case, monkeypatch, trail
 ):
     client, request_id = _file_request(app, case["counselor"], "13010-777777")
     _approve(app, case["approver"], request_id)
@@ -361,4 +345,4 @@ def test_a_full_disk_while_building_the_zip_is_a_clear_page_and_records_nothing(
     response = client.post(f"/disclosures/{request_id}/export")
     assert response.status_code == 507
     assert "ファイルを保存できませんでした" in response.get_data(as_text=True)
-    assert _entries(app, "disclosure.exported") == []
+    assert trail("disclosure.exported") == []

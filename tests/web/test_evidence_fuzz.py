@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the factory fixtures are imported and then requested by name
 """Any input to the evidence and disclosure forms gets a page or a 4xx, never a 500."""
 
 from __future__ import annotations
@@ -8,10 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from console.permissions import Role
-from tests.factories_evidence import (  # noqa: F401 - fixtures
-    make_incident,
-    make_service_user,
-)
+from tests.factories import make_incident
 
 FUZZ = settings(
     max_examples=25,
@@ -29,8 +25,8 @@ def signed_in(client, login_as):
 
 
 @pytest.fixture
-def incident(make_incident):
-    return make_incident()
+def incident(app):
+    return make_incident(app)
 
 
 @FUZZ

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the factory fixtures are imported and then requested by name
 """A 100 MB upload is streamed: memory stays flat while it is stored, hashed and sent back."""
 
 from __future__ import annotations
@@ -9,18 +8,11 @@ import tracemalloc
 
 import pytest
 
-from console import db
 from console.evidence.models import Evidence
 from console.permissions import Role
-from tests.conftest import PASSWORD, make_app
-from tests.factories_evidence import (  # noqa: F401 - fixtures
-    GeneratedFile,
-    evidence_id_from,
-    make_incident,
-    make_service_user,
-    tiny_png,
-    upload,
-)
+from tests.conftest import make_app
+from tests.factories import PASSWORD, make_incident, reading
+from tests.uploads import GeneratedFile, evidence_id_from, tiny_png, upload
 
 SIZE = 100 * 1024 * 1024
 LIMIT = 32 * 1024 * 1024
@@ -39,15 +31,13 @@ def _max_rss_bytes() -> int:
 
 
 @pytest.mark.slow
-def test_a_100_mb_upload_and_download_keep_memory_growth_under_32_mb(
-    database_url, make_staff, make_incident
-):
+def test_a_100_mb_upload_and_download_keep_memory_growth_under_32_mb(database_url, make_staff):
     app = make_app(database_url, MAX_CONTENT_LENGTH=SIZE + 1024 * 1024)
     try:
         client = app.test_client()
         staff = make_staff(Role.COUNSELOR)
         client.post("/auth/login", data={"login": staff.login, "password": PASSWORD})
-        incident = make_incident()
+        incident = make_incident(app)
         expected = _expected_sha256()
 
         rss_before = _max_rss_bytes()
@@ -76,7 +66,7 @@ def test_a_100_mb_upload_and_download_keep_memory_growth_under_32_mb(
         assert upload_peak < LIMIT, f"upload peaked at {upload_peak / 2**20:.1f} MiB"
         assert download_peak < LIMIT, f"download peaked at {download_peak / 2**20:.1f} MiB"
         assert rss_growth < LIMIT, f"resident memory grew {rss_growth / 2**20:.1f} MiB"
-        with app.app_context(), db.transaction(write=False) as session:
+        with reading(app) as session:
             stored = session.get(Evidence, evidence_id_from(response))
             assert stored.size == SIZE
             assert stored.chunk_count == 100

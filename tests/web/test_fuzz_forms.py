@@ -1,4 +1,4 @@
-"""Bad input is a 4xx or a form error, never a 500 (SECURITY.md 20): every form, fuzzed.
+"""Bad input is a 4xx or a form error, never a 500: every form, fuzzed.
 
 For each route that accepts POST, the test signs in as a role allowed to use it, reads
 the field names from the page's form (when the route has a GET page), and posts random
@@ -22,7 +22,7 @@ from console.permissions import (
     declared_permission,
     role_may,
 )
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, make_app
 
 FIELD_NAME = re.compile(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"')
 SKIPPED_FIELDS = {"csrf_token"}
@@ -97,8 +97,6 @@ def demo_app(app, runner, tmp_path):
 
 
 def _endpoints() -> list[str]:
-    from tests.conftest import make_app
-
     app = make_app("sqlite://")
     return post_endpoints(app)
 

@@ -1,4 +1,4 @@
-"""Any input to the notice forms is a form error or a success, never a 500 (SECURITY.md 20)."""
+"""Any input to the notice forms is a form error or a success, never a 500."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from console.permissions import Role
-from tests.factories_notices import make_notice
+from tests.factories import make_notice
 
 TEXT = st.text(max_size=300)
 FIELDS = st.fixed_dictionaries(

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from contextlib import contextmanager
 
 import pytest
 import time_machine
 
 from console import scheduler
-from console.notices.models import NoticeState
+from console.notices.models import Notice, NoticeState
 from console.notices.state import state_of
 from console.permissions import Role
-from tests.factories_notices import audit_entries, jst, load_notice, make_notice
+from tests.factories import jst, load, make_notice
+from tests.trail import details
 
 T0 = jst(2026, 12, 1, 10)  # Tuesday morning
 
@@ -56,16 +56,12 @@ def at(auth):
     return moment
 
 
-def details(entry):
-    return json.loads(entry.canonical)["details"]
-
-
-def test_draft_publish_and_audit(app, client, supervisor, at):
+def test_draft_publish_and_audit(app, client, supervisor, at, trail):
     with at(T0, supervisor.login):
         response = client.post("/manage/notices/new", data=form())
         assert response.status_code == 302
         notice_id = int(response.headers["Location"].rsplit("/", 1)[1])
-        notice = load_notice(app, notice_id)
+        notice = load(app, Notice, notice_id)
         assert notice.starts_at == jst(2026, 12, 1, 22)  # typed in JST, stored in UTC
         assert notice.services == "seminar"
         assert not notice.all_services
@@ -78,15 +74,15 @@ def test_draft_publish_and_audit(app, client, supervisor, at):
         assert "確認のチェックを入れてください" in unconfirmed.get_data(as_text=True)
         published = client.post(f"/manage/notices/{notice_id}/publish", data={"confirm": "y"})
         assert published.status_code == 302
-        assert state_of(load_notice(app, notice_id)) is NoticeState.UPCOMING
+        assert state_of(load(app, Notice, notice_id)) is NoticeState.UPCOMING
         assert "セミナー配信システムの保守" in client.get("/notices").get_data(as_text=True)
-    entries = audit_entries(app)
+    entries = trail("notice.")
     assert [e.action for e in entries] == ["notice.drafted", "notice.published"]
     assert entries[0].actor_login == supervisor.login
     assert details(entries[0])["after"]["title_ja"] == "セミナー配信システムの保守"
 
 
-def test_edit_after_publication_is_audited_and_shown_as_updated(app, client, supervisor, at):
+def test_edit_after_publication_is_audited_and_shown_as_updated(app, client, supervisor, at, trail):
     with at(T0, supervisor.login):
         notice = make_notice(app, starts_at=jst(2026, 12, 1, 22), ends_at=jst(2026, 12, 2, 6))
     with at(jst(2026, 12, 1, 12)):
@@ -98,7 +94,7 @@ def test_edit_after_publication_is_audited_and_shown_as_updated(app, client, sup
         assert response.status_code == 302
         page = client.get("/notices").get_data(as_text=True)
     assert "更新 2026年12月1日(火) 12:00" in page
-    updated = next(e for e in audit_entries(app) if e.action == "notice.updated")
+    updated = next(e for e in trail("notice.") if e.action == "notice.updated")
     change = details(updated)["changes"]["ends_at"]
     assert change == {
         "before": "2026-12-01T21:00:00.000000Z",
@@ -109,10 +105,10 @@ def test_edit_after_publication_is_audited_and_shown_as_updated(app, client, sup
             f"/manage/notices/{notice.id}/edit", data=form(title_ja="開始後の変更")
         )
         assert response.status_code == 302
-    assert load_notice(app, notice.id).title_ja != "開始後の変更"
+    assert load(app, Notice, notice.id).title_ja != "開始後の変更"
 
 
-def test_extend_end_now_and_cancel(app, client, supervisor, at):
+def test_extend_end_now_and_cancel(app, client, supervisor, at, trail):
     with at(T0, supervisor.login):
         running = make_notice(app, starts_at=jst(2026, 12, 1, 11), ends_at=jst(2026, 12, 1, 13))
         later = make_notice(app, starts_at=jst(2026, 12, 3, 22), ends_at=jst(2026, 12, 4, 1))
@@ -128,7 +124,7 @@ def test_extend_end_now_and_cancel(app, client, supervisor, at):
             data={"new_end": "2026-12-01T14:00", "reason": "遅延", "confirm": "y"},
         )
         assert extended.status_code == 302
-        assert load_notice(app, running.id).actual_end_at == jst(2026, 12, 1, 14)
+        assert load(app, Notice, running.id).actual_end_at == jst(2026, 12, 1, 14)
         assert "予定 13:00 → 延長 14:00" in client.get("/notices").get_data(as_text=True)
     with at(jst(2026, 12, 1, 13, 20)):
         refused = client.post(f"/manage/notices/{later.id}/end", data={"confirm": "y"})
@@ -144,12 +140,12 @@ def test_extend_end_now_and_cancel(app, client, supervisor, at):
             f"/manage/notices/{later.id}/cancel", data={"confirm": "y", "reason": "業者の都合"}
         )
         assert cancelled.status_code == 302
-        assert state_of(load_notice(app, later.id)) is NoticeState.CANCELLED
+        assert state_of(load(app, Notice, later.id)) is NoticeState.CANCELLED
         again = client.post(
             f"/manage/notices/{later.id}/cancel", data={"confirm": "y", "reason": "再度"}
         )
         assert again.status_code == 422
-    actions = [(e.action, details(e).get("reason")) for e in audit_entries(app)][-3:]
+    actions = [(e.action, details(e).get("reason")) for e in trail("notice.")][-3:]
     assert actions == [
         ("notice.extended", "遅延"),
         ("notice.ended", ""),
@@ -197,7 +193,7 @@ def test_an_unannounced_stop_with_an_open_end(app, client, supervisor, at):
         client.post(f"/manage/notices/{notice_id}/publish", data={"confirm": "y"})
         page = client.get("/notices").get_data(as_text=True)
     assert "2026年12月1日(火) 9:10 〜 終了時刻未定" in page
-    assert state_of(load_notice(app, notice_id), jst(2026, 12, 5)) is NoticeState.IN_PROGRESS
+    assert state_of(load(app, Notice, notice_id), jst(2026, 12, 5)) is NoticeState.IN_PROGRESS
 
 
 def test_list_filters_and_bad_filters(app, client, supervisor, at):

@@ -8,14 +8,12 @@ import feedparser
 import pytest
 import time_machine
 
-from console import db
 from console.audit import Actor
 from console.notices import service
-from console.notices.models import NoticeKind
+from console.notices.models import NoticeCause, NoticeKind
 from console.online_services import OnlineService
 from console.permissions import Role
-from console.users.service import add_terms_version
-from tests.factories_notices import jst, make_notice
+from tests.factories import jst, make_notice, make_terms, notice_input, writing
 
 T0 = jst(2026, 11, 20, 10)
 STAFF_NAME = "統括 佐藤 健一"
@@ -29,65 +27,46 @@ def notices(app, make_staff):
     supervisor = make_staff(Role.SUPERVISOR, name=STAFF_NAME)
     actor = Actor.of_staff(supervisor)
     made = {}
-    with time_machine.travel(jst(2026, 8, 1), tick=False):
-        made["old"] = make_notice(
-            app,
-            actor=actor,
-            title_ja="古いお知らせ",
-            starts_at=jst(2026, 8, 2),
-            ends_at=jst(2026, 8, 2, 3),
+
+    def notice(title, starts_at, ends_at, **fields):
+        return make_notice(
+            app, actor=actor, title_ja=title, starts_at=starts_at, ends_at=ends_at, **fields
         )
+
+    with time_machine.travel(jst(2026, 8, 1), tick=False):
+        made["old"] = notice("古いお知らせ", jst(2026, 8, 2), jst(2026, 8, 2, 3))
     with time_machine.travel(T0, tick=False):
-        made["live"] = make_notice(
-            app,
-            actor=actor,
-            title_ja="セミナー停止",
-            starts_at=jst(2026, 12, 1, 22),
-            ends_at=jst(2026, 12, 2, 6),
+        made["live"] = notice(
+            "セミナー停止",
+            jst(2026, 12, 1, 22),
+            jst(2026, 12, 2, 6),
             services=[OnlineService.SEMINAR],
         )
-        made["upcoming"] = make_notice(
-            app,
-            actor=actor,
-            title_ja="予約ページ停止",
-            starts_at=jst(2026, 12, 5, 9),
-            ends_at=jst(2026, 12, 5, 12),
+        made["upcoming"] = notice(
+            "予約ページ停止",
+            jst(2026, 12, 5, 9),
+            jst(2026, 12, 5, 12),
             services=[OnlineService.BOOKING_PAGE],
         )
-        made["extended"] = make_notice(
-            app,
-            actor=actor,
-            title_ja="面接会システム保守",
-            starts_at=jst(2026, 11, 25, 22),
-            ends_at=jst(2026, 11, 25, 23),
+        made["extended"] = notice(
+            "面接会システム保守",
+            jst(2026, 11, 25, 22),
+            jst(2026, 11, 25, 23),
             services=[OnlineService.INTERVIEW_FAIR],
         )
-        made["cancelled"] = make_notice(
+        made["cancelled"] = notice("中止された保守", jst(2026, 11, 28, 22), jst(2026, 11, 28, 23))
+        made["draft"] = notice(
+            "下書きの保守", jst(2026, 12, 3, 22), jst(2026, 12, 4, 0), publish=False
+        )
+        made["later"] = notice(
+            "来月の保守", jst(2027, 1, 10, 22), jst(2027, 1, 11, 2), publish_from=jst(2027, 1, 3)
+        )
+        version = make_terms(
             app,
-            actor=actor,
-            title_ja="中止された保守",
-            starts_at=jst(2026, 11, 28, 22),
-            ends_at=jst(2026, 11, 28, 23),
+            label="令和9年4月1日改定版",
+            effective_from=jst(2027, 4, 1),
+            text="第1条 新しい規約の本文",
         )
-        made["draft"] = make_notice(
-            app, actor=actor, publish=False, title_ja="下書きの保守", starts_at=jst(2026, 12, 3, 22)
-        )
-        made["later"] = make_notice(
-            app,
-            actor=actor,
-            title_ja="来月の保守",
-            starts_at=jst(2027, 1, 10, 22),
-            ends_at=jst(2027, 1, 11, 2),
-            publish_from=jst(2027, 1, 3),
-        )
-        with app.app_context(), db.transaction() as session:
-            version = add_terms_version(
-                session,
-                actor=actor,
-                label="令和9年4月1日改定版",
-                effective_from=jst(2027, 4, 1),
-                text="第1条 新しい規約の本文",
-            )
         made["terms"] = make_notice(
             app,
             actor=actor,
@@ -97,22 +76,14 @@ def notices(app, make_staff):
             services=[],
             ends_at=None,
         )
-    with (
-        app.app_context(),
-        db.transaction() as session,
-        time_machine.travel(jst(2026, 11, 21), tick=False),
-    ):
+    with writing(app) as session, time_machine.travel(jst(2026, 11, 21), tick=False):
         service.cancel_notice(
             session,
             actor=actor,
             notice=session.get(service.Notice, made["cancelled"].id),
             reason=SECRET_REASON,
         )
-    with (
-        app.app_context(),
-        db.transaction() as session,
-        time_machine.travel(jst(2026, 11, 25, 22, 30), tick=False),
-    ):
+    with writing(app) as session, time_machine.travel(jst(2026, 11, 25, 22, 30), tick=False):
         service.extend_notice(
             session,
             actor=actor,
@@ -200,10 +171,8 @@ def test_atom_updated_moves_with_each_change(app, client, notices):
     upcoming = notices["upcoming"].id
     before = updated_of(upcoming, jst(2026, 12, 1, 23))
     edit_time = jst(2026, 12, 2, 10)
-    with app.app_context(), db.transaction() as session, time_machine.travel(edit_time, tick=False):
+    with writing(app) as session, time_machine.travel(edit_time, tick=False):
         notice = session.get(service.Notice, upcoming)
-        from tests.factories_notices import notice_input
-
         data = notice_input(
             starts_at=jst(2026, 12, 5, 9),
             ends_at=jst(2026, 12, 5, 13),
@@ -282,8 +251,6 @@ def test_a_notice_older_than_90_days_drops_off(client, app):
 
 
 def test_an_unscheduled_stop_reads_plainly_to_the_public(app, client):
-    from console.notices.models import NoticeCause
-
     with time_machine.travel(jst(2026, 12, 1, 10), tick=False):
         make_notice(
             app,
@@ -309,7 +276,7 @@ def test_a_notice_cancelled_before_it_was_shown_never_appears(app, client):
             ends_at=jst(2026, 12, 21, 1),
             publish_from=jst(2026, 12, 13),
         )
-        with app.app_context(), db.transaction() as session:
+        with writing(app) as session:
             service.cancel_notice(
                 session,
                 actor=Actor("system", "system:cli"),

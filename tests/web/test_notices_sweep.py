@@ -2,42 +2,45 @@
 
 from __future__ import annotations
 
-import json
 import threading
+import time
 from datetime import timedelta
 
 import time_machine
 from sqlmodel import select
 
 from console import db, scheduler
+from console.audit import COMMAND_LINE
 from console.audit.canonical import format_time
 from console.notices import service
-from console.notices.models import NoticeKind, NoticeState
+from console.notices.models import Notice, NoticeKind, NoticeState
 from console.notices.state import state_of
 from console.notices.sweep import sweep_notices
 from console.online_services import OnlineService
 from console.outbox import OutboxMessage, enqueue
-from console.timeutil import JST
-from tests.factories_notices import audit_entries, jst, load_notice, make_notice
+from console.sweeps import register_sweep
+from tests.concurrency import at_once
+from tests.factories import jst, load, make_notice, make_terms, reading, writing
+from tests.trail import Trail, details
 
 T0 = jst(2026, 11, 30, 21, 0)  # Monday evening; stops run across midnight into December
 
 
 def _sweep(app, now):
-    with app.app_context(), db.transaction() as session:
+    with writing(app) as session:
         return sweep_notices(session, now)
 
 
 def _transitions(app):
     return [
-        (entry.action, entry.subject_id, json.loads(entry.canonical)["details"])
-        for entry in audit_entries(app)
+        (entry.action, entry.subject_id, details(entry))
+        for entry in Trail(app)("notice.")
         if entry.action in ("notice.went_live", "notice.finished")
     ]
 
 
 def _outbox(app):
-    with app.app_context(), db.transaction(write=False) as session:
+    with reading(app) as session:
         return list(session.exec(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
@@ -50,19 +53,13 @@ def _three_stops(app):
         third = make_notice(app, starts_at=jst(2026, 12, 1, 2), ends_at=jst(2026, 12, 1, 6))
         cancelled = make_notice(app, starts_at=jst(2026, 11, 30, 22), ends_at=jst(2026, 11, 30, 23))
         draft = make_notice(app, publish=False, starts_at=jst(2026, 11, 30, 22))
-    with app.app_context(), db.transaction() as session, time_machine.travel(T0, tick=False):
+    with writing(app) as session, time_machine.travel(T0, tick=False):
         notice = session.get(service.Notice, cancelled.id)
-        service.cancel_notice(session, actor=scheduler_actor(), notice=notice, reason="業者都合")
+        service.cancel_notice(session, actor=COMMAND_LINE, notice=notice, reason="業者都合")
     return first, second, third, draft
 
 
-def scheduler_actor():
-    from console.audit import COMMAND_LINE
-
-    return COMMAND_LINE
-
-
-def test_each_transition_is_recorded_once_with_the_time_it_happened(app):
+def test_each_transition_is_recorded_once_with_the_time_it_happened(app, trail):
     first, second, third, draft = _three_stops(app)
     assert _sweep(app, T0) == 0
     assert _sweep(app, jst(2026, 11, 30, 22, 1)) == 1
@@ -80,10 +77,10 @@ def test_each_transition_is_recorded_once_with_the_time_it_happened(app):
         ("notice.went_live", third.id, format_time(jst(2026, 12, 1, 2))),
         ("notice.finished", third.id, format_time(jst(2026, 12, 1, 6))),
     ]
-    assert all(details["recorded_at"] for _a, _i, details in recorded)
+    assert all(d["recorded_at"] for _a, _i, d in recorded)
     actors = {
         entry.actor_login
-        for entry in audit_entries(app)
+        for entry in trail("notice.")
         if entry.action.endswith(("went_live", "finished"))
     }
     assert actors == {"system:scheduler"}
@@ -91,29 +88,13 @@ def test_each_transition_is_recorded_once_with_the_time_it_happened(app):
     kinds = [message.kind for message in _outbox(app)]
     assert kinds.count("notice.went_live") == 3
     assert kinds.count("notice.finished") == 3
-    assert load_notice(app, third.id).finished_logged_at == jst(2026, 12, 1, 7)
+    assert load(app, Notice, third.id).finished_logged_at == jst(2026, 12, 1, 7)
 
 
 def test_two_sweeps_at_once_record_each_transition_once(app):
     _first, _second, _third, _draft = _three_stops(app)
     now = jst(2026, 12, 1, 7)
-    barrier = threading.Barrier(4)
-    counts: list[int] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            barrier.wait(timeout=10)
-            counts.append(_sweep(app, now))
-        except BaseException as error:  # surfaced below
-            errors.append(error)
-
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
+    counts = at_once(lambda _number: _sweep(app, now), 4)
     assert sorted(counts) == [0, 0, 0, 6]
     recorded = [(action, ident) for action, ident, _d in _transitions(app)]
     assert len(recorded) == len(set(recorded)) == 6
@@ -143,7 +124,7 @@ def test_the_scheduler_stopped_over_several_transitions_records_all_once_on_rest
             jst(2026, 12, 1, 6),
         )
     }
-    with app.app_context(), db.transaction(write=False) as session:
+    with reading(app) as session:
         health = scheduler.health(session, jst(2026, 12, 1, 7, 1))
     assert health.last_tick_at == jst(2026, 12, 1, 7)
     assert not health.stale
@@ -153,23 +134,19 @@ def test_an_extended_stop_finishes_at_its_new_end_and_an_early_end_at_its_actual
     with time_machine.travel(T0, tick=False):
         extended = make_notice(app, starts_at=jst(2026, 11, 30, 22), ends_at=jst(2026, 11, 30, 23))
         early = make_notice(app, starts_at=jst(2026, 11, 30, 22), ends_at=jst(2026, 12, 1, 6))
-    with (
-        time_machine.travel(jst(2026, 11, 30, 22, 30), tick=False),
-        app.app_context(),
-        db.transaction() as session,
-    ):
+    with time_machine.travel(jst(2026, 11, 30, 22, 30), tick=False), writing(app) as session:
         notice = session.get(service.Notice, extended.id)
         service.extend_notice(
             session,
-            actor=scheduler_actor(),
+            actor=COMMAND_LINE,
             notice=notice,
             new_end=jst(2026, 12, 1, 0, 15),
             reason="作業の遅れ",
         )
         notice = session.get(service.Notice, early.id)
-        service.end_notice_now(session, actor=scheduler_actor(), notice=notice)
+        service.end_notice_now(session, actor=COMMAND_LINE, notice=notice)
     assert _sweep(app, jst(2026, 11, 30, 23, 30)) == 3  # two went live, one ended early
-    assert load_notice(app, extended.id).finished_logged_at is None
+    assert load(app, Notice, extended.id).finished_logged_at is None
     assert _sweep(app, jst(2026, 12, 1, 1)) == 1
     finished = {
         ident: d["happened_at"] for a, ident, d in _transitions(app) if a == "notice.finished"
@@ -181,17 +158,9 @@ def test_an_extended_stop_finishes_at_its_new_end_and_an_early_end_at_its_actual
 
 
 def test_terms_changes_are_not_outages(app):
-    from console.audit import COMMAND_LINE
-    from console.users.service import add_terms_version
-
-    with app.app_context(), db.transaction() as session:
-        version = add_terms_version(
-            session,
-            actor=COMMAND_LINE,
-            label="令和9年4月改定",
-            effective_from=jst(2027, 4, 1),
-            text="新しい規約",
-        )
+    version = make_terms(
+        app, label="令和9年4月改定", effective_from=jst(2027, 4, 1), text="新しい規約"
+    )
     with time_machine.travel(T0, tick=False):
         notice = make_notice(
             app,
@@ -202,11 +171,11 @@ def test_terms_changes_are_not_outages(app):
         )
     assert notice.starts_at == jst(2027, 4, 1)
     assert _sweep(app, jst(2027, 4, 2)) == 0
-    assert state_of(load_notice(app, notice.id), jst(2027, 3, 31)) is NoticeState.UPCOMING
+    assert state_of(load(app, Notice, notice.id), jst(2027, 3, 31)) is NoticeState.UPCOMING
 
 
 def test_outbox_enqueue_is_idempotent_on_its_key(app):
-    with app.app_context(), db.transaction() as session:
+    with writing(app) as session:
         assert enqueue(session, "suspension.started", "suspension.started:7", {"at": T0}) is True
         assert enqueue(session, "suspension.started", "suspension.started:7", {"at": T0}) is False
     messages = _outbox(app)
@@ -258,8 +227,6 @@ def test_status_command_reports_the_last_sweep_and_fails_when_stale(app, runner)
 
 
 def test_a_failing_sweep_does_not_stop_the_others_nor_the_heartbeat(app):
-    from console.sweeps import register_sweep
-
     def broken(_session, _now):
         raise RuntimeError("boom")
 
@@ -267,9 +234,8 @@ def test_a_failing_sweep_does_not_stop_the_others_nor_the_heartbeat(app):
     results = scheduler.run_sweeps(app)
     assert results["notices"] == 0
     assert results["broken"] == "error"
-    with app.app_context(), db.transaction(write=False) as session:
+    with reading(app) as session:
         assert scheduler.health(session).last_tick_at is not None
-    assert JST.key == "Asia/Tokyo"
 
 
 def test_the_claim_without_returning_is_still_exactly_once(app, monkeypatch):
@@ -302,7 +268,7 @@ def test_the_sql_filters_agree_with_the_state_rule(app):
         jst(2026, 12, 1, 3, 30),
         jst(2026, 12, 1, 7),
     ]
-    with app.app_context(), db.transaction(write=False) as session:
+    with reading(app) as session:
         everything = service.list_notices(session, now=T0).notices
         for now in moments:
             for state in NoticeState:
@@ -313,8 +279,6 @@ def test_the_sql_filters_agree_with_the_state_rule(app):
 
 def test_the_real_scheduler_runs_the_sweeps_at_once_on_start(app):
     """First run at start (next_run_time=now): the heartbeat appears within seconds."""
-    import time
-
     with time_machine.travel(T0, tick=False):
         make_notice(app, starts_at=jst(2026, 11, 30, 21, 30), ends_at=jst(2026, 11, 30, 23))
     traveller = time_machine.travel(jst(2026, 12, 1, 7), tick=True)  # restarted the next morning
@@ -325,7 +289,7 @@ def test_the_real_scheduler_runs_the_sweeps_at_once_on_start(app):
     try:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            with app.app_context(), db.transaction(write=False) as session:
+            with reading(app) as session:
                 if scheduler.health(session).last_tick_at is not None:
                     break
             time.sleep(0.2)
@@ -333,7 +297,7 @@ def test_the_real_scheduler_runs_the_sweeps_at_once_on_start(app):
         sched.shutdown(wait=True)
         thread.join(timeout=10)
         traveller.stop()
-    with app.app_context(), db.transaction(write=False) as session:
+    with reading(app) as session:
         row = session.get(scheduler.SchedulerHeartbeat, scheduler.HEARTBEAT_ID)
     assert row is not None
     assert row.results["notices"] == 2  # went live at 21:30 and finished at 23:00, once each

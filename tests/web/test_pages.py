@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
+from flask import session
+from flask_babel import refresh
 
+from console.i18n import jst
 from console.permissions import Role
 from tests.conftest import make_app
 
@@ -56,13 +60,6 @@ def test_pages_switch_to_english(client, login_as, role, path):
 
 
 def test_times_are_shown_in_japan_time_with_the_weekday(app):
-    from datetime import UTC, datetime
-
-    from flask import session
-    from flask_babel import refresh
-
-    from console.i18n import jst
-
     with app.test_request_context():
         assert jst(datetime(2026, 12, 1, 13, 0, tzinfo=UTC)) == "2026年12月1日(火) 22:00"
     with app.test_request_context():

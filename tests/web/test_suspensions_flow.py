@@ -2,51 +2,61 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import timedelta
 
 import pytest
 import time_machine
+from flask import render_template_string
+from flask_login import login_user
 from sqlmodel import select
 
 from console import db
-from console.audit.models import AuditEntry
+from console.audit import Actor
 from console.auth.sessions import FRESH_KEY
+from console.auth.tokens import ApiToken
+from console.online_services import OnlineService
 from console.permissions import Role
+from console.suspensions.decisions import decide
 from console.suspensions.models import Objection, Suspension
-from tests.factories_suspensions import (
-    approve,
+from console.suspensions.rules import SuspensionError
+from console.suspensions.status import is_suspended
+from console.suspensions.sweep import sweep_transitions
+from tests.factories import (
+    PASSWORD,
+    approve_suspension,
     jst,
+    load,
     make_incident,
     make_user,
-    propose,
+    propose_suspension,
+    reading,
+    writing,
 )
+from tests.trail import details
 
 START, END = jst(2026, 12, 1, 0, 0), jst(2026, 12, 8, 0, 0)
 
 
-def _entries(app, action_prefix="suspension."):
-    with app.app_context(), db.transaction(write=False) as session:
-        rows = session.exec(select(AuditEntry).order_by(AuditEntry.seq)).all()
-        return [row for row in rows if row.action.startswith(action_prefix)]
-
-
-def _load(app, suspension_id):
-    with app.app_context(), db.transaction(write=False) as session:
-        return session.get(Suspension, suspension_id)
+def _propose(app, proposer, user, incident, **fields):
+    """A pending proposal for 1-8 December unless ``fields`` say otherwise."""
+    return propose_suspension(
+        app, proposer, user, incident, **{"starts_at": START, "ends_at": END, **fields}
+    )
 
 
 def _setup(app, make_staff):
     counselor = make_staff(Role.COUNSELOR)
     user = make_user(app)
-    incident = make_incident(app, user, counselor, codes=("art7.2", "art7.4"))
+    incident = make_incident(app, user, counselor, categories=["art7.2", "art7.4"])
     return counselor, user, incident
 
 
-def test_counselor_proposes_through_the_form_prefilled_from_incidents(app, client, login_as):
+def test_counselor_proposes_through_the_form_prefilled_from_incidents(app, client, login_as, trail):
     counselor = login_as(Role.COUNSELOR)
     user = make_user(app)
-    incident = make_incident(app, user, counselor, codes=("art7.2", "art7.4"))
+    incident = make_incident(app, user, counselor, categories=["art7.2", "art7.4"])
     page = client.get(f"/suspensions/users/{user.id}/propose").get_data(as_text=True)
     checked = set(re.findall(r'<input checked[^>]*name="articles"[^>]*value="([^"]+)"', page))
     assert checked == {"art7.2", "art7.4"}  # prefilled from the incident's categories
@@ -62,19 +72,21 @@ def test_counselor_proposes_through_the_form_prefilled_from_incidents(app, clien
         },
     )
     assert response.status_code == 302, response.get_data(as_text=True)
-    (entry,) = _entries(app)
+    (entry,) = trail("suspension.")
     assert entry.action == "suspension.proposed"
     assert '"articles":["art7.2","art7.4"]' in entry.canonical  # prefilled from the incident
-    item = _load(app, int(entry.subject_id))
+    item = load(app, Suspension, int(entry.subject_id))
     assert item.starts_at == START
     assert item.ends_at == END
     assert item.decision == "pending"
 
 
-def test_proposal_input_errors_are_422_with_messages_and_keep_the_input(app, client, login_as):
+def test_proposal_input_errors_are_422_with_messages_and_keep_the_input(
+    app, client, login_as, trail
+):
     counselor = login_as(Role.COUNSELOR)
     user = make_user(app)
-    other = make_user(app, name="鈴木 花子")
+    other = make_user(app, "鈴木 花子")
     foreign = make_incident(app, other, counselor)
     mine = make_incident(app, user, counselor)
     base = {
@@ -104,14 +116,14 @@ def test_proposal_input_errors_are_422_with_messages_and_keep_the_input(app, cli
         == 422
     )
     assert client.get("/suspensions/users/999999/propose").status_code == 404
-    assert _entries(app) == []
+    assert trail("suspension.") == []
 
 
 def test_proposer_cannot_decide_page_hidden_and_post_refused(app, client, auth, make_staff):
     supervisor = make_staff(Role.SUPERVISOR)
     user = make_user(app)
     incident = make_incident(app, user, supervisor)
-    item = propose(app, supervisor, user, incident, starts_at=START, ends_at=END)
+    item = _propose(app, supervisor, user, incident)
     auth.login(supervisor.login)
     show = client.get(f"/suspensions/{item.id}").get_data(as_text=True)
     assert f"/suspensions/{item.id}/decide" not in show
@@ -122,7 +134,7 @@ def test_proposer_cannot_decide_page_hidden_and_post_refused(app, client, auth, 
         data={"decision": "approve", "kind": "stop", "starts_at": "2026-12-01T00:00"},
     )
     assert response.status_code == 403
-    assert _load(app, item.id).decision == "pending"
+    assert load(app, Suspension, item.id).decision == "pending"
     dashboard = client.get("/dashboard").get_data(as_text=True)
     assert f"/suspensions/{item.id}/decide" not in dashboard
 
@@ -133,15 +145,11 @@ def test_proposer_cannot_decide_page_hidden_and_post_refused(app, client, auth, 
 )
 def test_the_service_keeps_four_eyes_even_without_the_page(app, make_staff, decider_role, message):
     """Art. 9-2: neither the proposer nor a counselor decides, whoever calls the service."""
-    from console.audit import Actor
-    from console.suspensions.decisions import decide
-    from console.suspensions.rules import SuspensionError
-
     supervisor = make_staff(Role.SUPERVISOR)
     decider = supervisor if decider_role is None else make_staff(decider_role)
     user = make_user(app)
     incident = make_incident(app, user, supervisor)
-    item = propose(app, supervisor, user, incident, starts_at=START, ends_at=END)
+    item = _propose(app, supervisor, user, incident)
     with app.test_request_context(), db.transaction() as session:
         fresh = session.get(Suspension, item.id)
         with pytest.raises(SuspensionError, match=message):
@@ -152,12 +160,14 @@ def test_the_service_keeps_four_eyes_even_without_the_page(app, make_staff, deci
                 decision="approve",
                 reason="",
             )
-    assert _load(app, item.id).decision == "pending"
+    assert load(app, Suspension, item.id).decision == "pending"
 
 
-def test_decision_without_a_fresh_password_goes_to_reauthentication(app, client, auth, make_staff):
+def test_decision_without_a_fresh_password_goes_to_reauthentication(
+    app, client, auth, make_staff, trail
+):
     counselor, user, incident = _setup(app, make_staff)
-    item = propose(app, counselor, user, incident, starts_at=START, ends_at=END)
+    item = _propose(app, counselor, user, incident)
     decider = make_staff(Role.SUPERVISOR)
     auth.login(decider.login)
     with client.session_transaction() as cookie:
@@ -168,8 +178,8 @@ def test_decision_without_a_fresh_password_goes_to_reauthentication(app, client,
     ):
         assert response.status_code == 302
         assert "/auth/reauthenticate" in response.headers["Location"]
-    assert _load(app, item.id).decision == "pending"
-    client.post("/auth/reauthenticate", data={"password": "correct horse battery staple"})
+    assert load(app, Suspension, item.id).decision == "pending"
+    client.post("/auth/reauthenticate", data={"password": PASSWORD})
     response = client.post(
         f"/suspensions/{item.id}/decide",
         data={
@@ -181,21 +191,13 @@ def test_decision_without_a_fresh_password_goes_to_reauthentication(app, client,
         },
     )
     assert response.status_code == 302, response.get_data(as_text=True)
-    assert _load(app, item.id).decision == "approved"
-    assert [e.action for e in _entries(app)] == ["suspension.proposed", "suspension.approved"]
+    assert load(app, Suspension, item.id).decision == "approved"
+    assert trail.actions("suspension.") == ["suspension.proposed", "suspension.approved"]
 
 
-def test_amend_only_shorter_or_narrower_with_reason(app, client, auth, make_staff):
+def test_amend_only_shorter_or_narrower_with_reason(app, client, auth, make_staff, trail):
     counselor, user, incident = _setup(app, make_staff)
-    item = propose(
-        app,
-        counselor,
-        user,
-        incident,
-        starts_at=START,
-        ends_at=END,
-        services=("seminar", "interview_fair"),
-    )
+    item = _propose(app, counselor, user, incident, services=("seminar", "interview_fair"))
     auth.login(make_staff(Role.SUPERVISOR).login)
     url = f"/suspensions/{item.id}/decide"
     base = {
@@ -218,19 +220,19 @@ def test_amend_only_shorter_or_narrower_with_reason(app, client, auth, make_staf
     assert no_reason.status_code == 422
     ok = client.post(url, data=dict(base, ends_at="2026-12-05T00:00"))
     assert ok.status_code == 302
-    item = _load(app, item.id)
+    item = load(app, Suspension, item.id)
     assert item.ends_at == jst(2026, 12, 5, 0, 0)
     assert item.amended
-    amended = _entries(app)[-1]
+    amended = trail("suspension.")[-1]
     assert amended.action == "suspension.amended"
     assert "期間を短く" in amended.canonical
     assert '"before"' in amended.canonical
 
 
-def test_reject_and_withdraw(app, client, auth, make_staff):
+def test_reject_and_withdraw(app, client, auth, make_staff, trail):
     counselor, user, incident = _setup(app, make_staff)
-    first = propose(app, counselor, user, incident, starts_at=START, ends_at=END)
-    second = propose(app, counselor, user, incident, starts_at=START, ends_at=END)
+    first = _propose(app, counselor, user, incident)
+    second = _propose(app, counselor, user, incident)
     other = make_staff(Role.COUNSELOR)
     auth.login(other.login)
     assert (
@@ -244,7 +246,7 @@ def test_reject_and_withdraw(app, client, auth, make_staff):
         ).status_code
         == 302
     )
-    assert _load(app, second.id).decision == "withdrawn"
+    assert load(app, Suspension, second.id).decision == "withdrawn"
     auth.logout()
     auth.login(make_staff(Role.SUPERVISOR).login)
     response = client.post(
@@ -257,8 +259,8 @@ def test_reject_and_withdraw(app, client, auth, make_staff):
         },
     )
     assert response.status_code == 302
-    assert _load(app, first.id).decision == "rejected"
-    actions = [e.action for e in _entries(app)]
+    assert load(app, Suspension, first.id).decision == "rejected"
+    actions = trail.actions("suspension.")
     assert actions == [
         "suspension.proposed",
         "suspension.proposed",
@@ -269,8 +271,8 @@ def test_reject_and_withdraw(app, client, auth, make_staff):
 
 def test_status_right_one_second_around_the_end_without_any_sweep(app, client, auth, make_staff):
     counselor, user, incident = _setup(app, make_staff)
-    item = propose(app, counselor, user, incident, starts_at=START, ends_at=END)
-    approve(app, make_staff(Role.SUPERVISOR), item)
+    item = _propose(app, counselor, user, incident)
+    approve_suspension(app, make_staff(Role.SUPERVISOR), item)
     url = f"/api/v1/service-users/{user.reference_no}/status"
     with time_machine.travel(END.timestamp() - 1, tick=False):
         auth.login(counselor.login)
@@ -288,16 +290,16 @@ def test_status_right_one_second_around_the_end_without_any_sweep(app, client, a
         assert client.get(url).get_json()["services"]["seminar"]["allowed"] is True
         page = client.get(f"/suspensions/users/{user.id}").get_data(as_text=True)
         assert "利用停止中" not in page
-    with app.app_context(), db.transaction(write=False) as session:
+    with reading(app) as session:
         row = session.get(Suspension, item.id)
         assert row.started_logged_at is None
         assert row.ended_logged_at is None
 
 
-def test_lift_early_and_reinstate(app, client, auth, make_staff):
+def test_lift_early_and_reinstate(app, client, auth, make_staff, trail):
     counselor, user, incident = _setup(app, make_staff)
-    stop = propose(app, counselor, user, incident, starts_at=START, ends_at=END)
-    termination = propose(
+    stop = _propose(app, counselor, user, incident)
+    termination = propose_suspension(
         app,
         counselor,
         user,
@@ -308,8 +310,8 @@ def test_lift_early_and_reinstate(app, client, auth, make_staff):
         all_services=True,
     )
     supervisor = make_staff(Role.SUPERVISOR)
-    approve(app, supervisor, stop)
-    approve(app, supervisor, termination)
+    approve_suspension(app, supervisor, stop)
+    approve_suspension(app, supervisor, termination)
     with time_machine.travel(jst(2026, 12, 3, 10, 0).timestamp(), tick=False):
         auth.login(supervisor.login)
         bad = client.post(f"/suspensions/{stop.id}/lift", data={"reason": "短い"})
@@ -330,18 +332,20 @@ def test_lift_early_and_reinstate(app, client, auth, make_staff):
             data={"reason": "本人から反省文が提出されたため。", "confirm": "y"},
         )
         assert again.status_code == 422
-    actions = [e.action for e in _entries(app)]
+    actions = trail.actions("suspension.")
     assert "suspension.lifted" in actions
     assert "suspension.reinstated" in actions
 
 
-def test_objection_reconsidered_only_by_someone_who_took_no_part(app, client, auth, make_staff):
+def test_objection_reconsidered_only_by_someone_who_took_no_part(
+    app, client, auth, make_staff, trail
+):
     counselor, user, incident = _setup(app, make_staff)
     proposer = make_staff(Role.SUPERVISOR)
     decider = make_staff(Role.SUPERVISOR)
     third = make_staff(Role.SUPERVISOR)
-    item = propose(app, proposer, user, incident, starts_at=START, ends_at=END)
-    approve(app, decider, item)
+    item = _propose(app, proposer, user, incident)
+    approve_suspension(app, decider, item)
     with time_machine.travel(jst(2026, 12, 2, 10, 0).timestamp(), tick=False):
         auth.login(counselor.login)
         future = client.post(
@@ -359,7 +363,7 @@ def test_objection_reconsidered_only_by_someone_who_took_no_part(app, client, au
         )
         assert ok.status_code == 302
         auth.logout()
-        with app.app_context(), db.transaction(write=False) as session:
+        with reading(app) as session:
             objection = session.exec(select(Objection)).one()
         url = f"/suspensions/objections/{objection.id}/reconsider"
         for person in (proposer, decider):
@@ -380,18 +384,15 @@ def test_objection_reconsidered_only_by_someone_who_took_no_part(app, client, au
             },
         )
         assert shorter.status_code == 302
-    assert _load(app, item.id).ends_at == jst(2026, 12, 4, 0, 0)
-    actions = [e.action for e in _entries(app)]
+    assert load(app, Suspension, item.id).ends_at == jst(2026, 12, 4, 0, 0)
+    actions = trail.actions("suspension.")
     assert actions[-2:] == ["suspension.objection_recorded", "suspension.reconsidered"]
 
 
-def test_notice_shows_articles_and_print_records_its_hash(app, client, auth, make_staff):
-    import hashlib
-    import re
-
+def test_notice_shows_articles_and_print_records_its_hash(app, client, auth, make_staff, trail):
     counselor, user, incident = _setup(app, make_staff)
-    item = propose(app, counselor, user, incident, starts_at=START, ends_at=END)
-    approve(app, make_staff(Role.SUPERVISOR), item)
+    item = _propose(app, counselor, user, incident)
+    approve_suspension(app, make_staff(Role.SUPERVISOR), item)
     auth.login(counselor.login)
     page = client.get(f"/suspensions/{item.id}/notice").get_data(as_text=True)
     assert "他の利用者に不快感を与える行為" in page  # Art. 7 (2) text
@@ -402,10 +403,10 @@ def test_notice_shows_articles_and_print_records_its_hash(app, client, auth, mak
     assert hashlib.sha256(body.encode()).hexdigest() == digest
     stale = client.post(f"/suspensions/{item.id}/notice/printed", data={"digest": "0" * 64})
     assert stale.status_code == 302
-    assert _entries(app)[-1].action != "suspension.notice_printed"
+    assert trail("suspension.")[-1].action != "suspension.notice_printed"
     response = client.post(f"/suspensions/{item.id}/notice/printed", data={"digest": digest})
     assert response.status_code == 302
-    printed = _entries(app)[-1]
+    printed = trail("suspension.")[-1]
     assert printed.action == "suspension.notice_printed"
     assert digest in printed.canonical
     assert (
@@ -414,7 +415,7 @@ def test_notice_shows_articles_and_print_records_its_hash(app, client, auth, mak
     )
 
 
-def test_status_api_with_a_token_and_audited(app, client, runner, make_staff):
+def test_status_api_with_a_token_and_audited(app, client, runner, make_staff, trail):
     counselor, user, _incident = _setup(app, make_staff)
     result = runner.invoke(args=["staff", "token", "create", counselor.login])
     assert result.exit_code == 0, result.output
@@ -430,15 +431,13 @@ def test_status_api_with_a_token_and_audited(app, client, runner, make_staff):
         ).status_code
         == 404
     )
-    checked = _entries(app)[-1]
+    checked = trail("suspension.")[-1]
     assert checked.action == "suspension.status_checked"
     assert checked.actor_login == counselor.login
     admin = make_staff(Role.ADMIN)
     refused = runner.invoke(args=["staff", "token", "create", admin.login])
     assert refused.exit_code != 0
-    with app.app_context(), db.transaction(write=False) as session:
-        from console.auth.tokens import ApiToken
-
+    with reading(app) as session:
         stored = session.exec(select(ApiToken)).one()
         assert stored.token_hash != token
         assert len(stored.token_hash) == 64
@@ -448,7 +447,7 @@ def test_status_api_with_a_token_and_audited(app, client, runner, make_staff):
 
 def test_list_filters_and_bad_input(app, client, login_as, make_staff):
     counselor, user, incident = _setup(app, make_staff)
-    item = propose(app, counselor, user, incident, starts_at=START, ends_at=END)
+    item = _propose(app, counselor, user, incident)
     login_as(Role.AUDITOR)
     assert f"#{item.id}" not in client.get("/suspensions/").get_data(as_text=True)
     pending = client.get("/suspensions/?state=pending").get_data(as_text=True)
@@ -464,24 +463,11 @@ def test_list_filters_and_bad_input(app, client, login_as, make_staff):
     )
 
 
-def test_every_step_is_in_the_trail_with_before_and_after(app, client, auth, make_staff):
-    import json
-    from datetime import timedelta
-
-    from console.suspensions.sweep import sweep_transitions
-
+def test_every_step_is_in_the_trail_with_before_and_after(app, client, auth, make_staff, trail):
     counselor, user, incident = _setup(app, make_staff)
     decider = make_staff(Role.SUPERVISOR)
     third = make_staff(Role.SUPERVISOR)
-    item = propose(
-        app,
-        counselor,
-        user,
-        incident,
-        starts_at=START,
-        ends_at=END,
-        services=("seminar", "interview_fair"),
-    )
+    item = _propose(app, counselor, user, incident, services=("seminar", "interview_fair"))
     auth.login(decider.login)
     client.post(
         f"/suspensions/{item.id}/decide",
@@ -494,7 +480,7 @@ def test_every_step_is_in_the_trail_with_before_and_after(app, client, auth, mak
             "reason": "面接会は対象外とし期間も短縮する。",
         },
     )
-    with app.app_context(), db.transaction() as session:
+    with writing(app) as session:
         sweep_transitions(session, START + timedelta(seconds=20))
     with time_machine.travel(jst(2026, 12, 2, 9, 0).timestamp(), tick=False):
         auth.login(counselor.login)
@@ -503,7 +489,7 @@ def test_every_step_is_in_the_trail_with_before_and_after(app, client, auth, mak
             data={"received_on": "2026-12-02", "channel": "email", "text": "期間が長すぎます。"},
         )
         auth.logout()
-        with app.app_context(), db.transaction(write=False) as session:
+        with reading(app) as session:
             objection = session.exec(select(Objection)).one()
         auth.login(third.login)
         client.post(
@@ -514,9 +500,9 @@ def test_every_step_is_in_the_trail_with_before_and_after(app, client, auth, mak
             f"/suspensions/{item.id}/lift",
             data={"reason": "本人の反省が確認できたため解除する。", "confirm": "y"},
         )
-    with app.app_context(), db.transaction() as session:
+    with writing(app) as session:
         sweep_transitions(session, jst(2026, 12, 2, 9, 1))
-    entries = _entries(app)
+    entries = trail("suspension.")
     assert [(e.action, e.actor_login) for e in entries] == [
         ("suspension.proposed", counselor.login),
         ("suspension.amended", decider.login),
@@ -526,22 +512,22 @@ def test_every_step_is_in_the_trail_with_before_and_after(app, client, auth, mak
         ("suspension.lifted", third.login),
         ("suspension.ended", "system:scheduler"),
     ]
-    details = {e.action: json.loads(e.canonical)["details"] for e in entries}
-    amended = details["suspension.amended"]["changes"]
+    recorded = {e.action: details(e) for e in entries}
+    amended = recorded["suspension.amended"]["changes"]
     assert amended["services"] == {"before": ["seminar", "interview_fair"], "after": ["seminar"]}
     assert amended["ends_at"]["after"] == "2026-12-05T15:00:00.000000Z"
-    lifted = details["suspension.lifted"]["changes"]
+    lifted = recorded["suspension.lifted"]["changes"]
     assert lifted["cut_short_at"]["before"] is None
     assert lifted["cut_short_kind"] == {"before": None, "after": "lifted"}
-    assert details["suspension.ended"]["happened_at"] == "2026-12-02T00:00:00.000000Z"
-    assert details["suspension.reconsidered"]["outcome"] == "uphold"
+    assert recorded["suspension.ended"]["happened_at"] == "2026-12-02T00:00:00.000000Z"
+    assert recorded["suspension.reconsidered"]["outcome"] == "uphold"
     for action in ("suspension.proposed", "suspension.amended", "suspension.lifted"):
-        assert details[action]["reason"]
+        assert recorded[action]["reason"]
 
 
 def test_reference_lookup_on_the_list_leads_to_the_proposal(app, client, login_as):
     login_as(Role.COUNSELOR)
-    user = make_user(app, reference="HW-2025-000789")
+    user = make_user(app, reference_no="HW-2025-000789")
     page = client.get("/suspensions/?reference=ｈｗ－２０２５－０００７８９&state=all")
     text = page.get_data(as_text=True)
     assert f"/suspensions/users/{user.id}/propose" in text
@@ -558,14 +544,11 @@ def test_reference_lookup_on_the_list_leads_to_the_proposal(app, client, login_a
     ],
 )
 def test_stored_stop_boundaries_month_and_year_end(app, make_staff, start, end, last_minute):
-    from console.online_services import OnlineService
-    from console.suspensions.status import is_suspended
-
     counselor, user, incident = _setup(app, make_staff)
     with time_machine.travel(start - timedelta(days=1), tick=False):
-        item = propose(app, counselor, user, incident, starts_at=start, ends_at=end)
-        approve(app, make_staff(Role.SUPERVISOR), item)
-    with app.app_context(), db.transaction(write=False) as session:
+        item = propose_suspension(app, counselor, user, incident, starts_at=start, ends_at=end)
+        approve_suspension(app, make_staff(Role.SUPERVISOR), item)
+    with reading(app) as session:
         seminar = OnlineService.SEMINAR
         assert not is_suspended(session, user.id, seminar, start - timedelta(seconds=1))
         assert is_suspended(session, user.id, seminar, start)
@@ -574,20 +557,9 @@ def test_stored_stop_boundaries_month_and_year_end(app, make_staff, start, end, 
 
 
 def test_badge_and_panel_render_on_any_page_about_the_user(app, make_staff):
-    from flask import render_template_string
-    from flask_login import login_user
-
     counselor, user, incident = _setup(app, make_staff)
-    item = propose(
-        app,
-        counselor,
-        user,
-        incident,
-        starts_at=START,
-        ends_at=END,
-        services=("seminar", "interview_fair"),
-    )
-    approve(app, make_staff(Role.SUPERVISOR), item)
+    item = _propose(app, counselor, user, incident, services=("seminar", "interview_fair"))
+    approve_suspension(app, make_staff(Role.SUPERVISOR), item)
     both = '{% include "suspensions/_badge.html" %}{% include "suspensions/_user_panel.html" %}'
     with (
         time_machine.travel(jst(2026, 12, 3, 12, 0), tick=False),
@@ -609,8 +581,8 @@ def test_cli_sweep_command(app, runner, make_staff):
 
 def test_pages_in_english(app, client, auth, make_staff):
     counselor, user, incident = _setup(app, make_staff)
-    item = propose(app, counselor, user, incident, starts_at=START, ends_at=END)
-    approve(app, make_staff(Role.SUPERVISOR), item)
+    item = _propose(app, counselor, user, incident)
+    approve_suspension(app, make_staff(Role.SUPERVISOR), item)
     auth.login(counselor.login)
     client.post("/auth/language", data={"lang": "en"})
     pages = {

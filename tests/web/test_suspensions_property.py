@@ -11,13 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete
 
-from console import db
-from console.audit import COMMAND_LINE
-from console.auth.tokens import create_token
 from console.online_services import USER_SERVICES
 from console.permissions import Role
 from console.suspensions.models import Suspension, SuspensionService
-from tests.factories_suspensions import REASON, jst, make_user
+from tests.factories import REASON, jst, make_api_token, make_user, writing
 
 BASE = jst(2026, 12, 1, 0, 0)
 SERVICES = [s.value for s in USER_SERVICES]
@@ -85,7 +82,7 @@ def reference(cases_: list[Case], now: datetime) -> dict[str, tuple[bool, dateti
 @given(st.lists(cases, max_size=5), st.integers(-3500, 13000))
 def test_status_api_agrees_with_a_plain_computation(app, make_staff, token_user, stops, now_at):
     token, user_id, reference_no, staff_id = token_user
-    with app.app_context(), db.transaction() as session:
+    with writing(app) as session:
         session.exec(delete(SuspensionService))  # type: ignore[call-overload]
         session.exec(delete(Suspension))  # type: ignore[call-overload]
         for case in stops:
@@ -129,6 +126,5 @@ def token_user(app, make_staff):
     """A counselor's API token and a service user: ``(token, user id, reference, staff id)``."""
     counselor = make_staff(Role.COUNSELOR)
     user = make_user(app)
-    with app.app_context(), db.transaction() as session:
-        token = create_token(session, actor=COMMAND_LINE, staff=counselor)
+    token = make_api_token(app, counselor)
     return token, user.id, user.reference_no, counselor.id

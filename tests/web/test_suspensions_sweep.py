@@ -2,44 +2,40 @@
 
 from __future__ import annotations
 
-import json
-import threading
 from datetime import timedelta
 
 from sqlmodel import select
 
-from console import db
-from console.audit.models import AuditEntry
+from console.outbox import OutboxMessage
 from console.permissions import Role
 from console.suspensions.models import Suspension
 from console.suspensions.sweep import sweep_transitions
 from console.sweeps import registered_sweeps
-from tests.factories_suspensions import approve, jst, make_incident, make_user, propose
+from tests.concurrency import at_once
+from tests.factories import jst, make_suspension, reading, writing
+from tests.trail import Trail, details
 
 START, END = jst(2026, 12, 1, 0, 0), jst(2026, 12, 8, 0, 0)
 
 
 def _sweep(app, now):
-    with app.app_context(), db.transaction() as session:
+    with writing(app) as session:
         return sweep_transitions(session, now)
 
 
 def _transitions(app):
-    with app.app_context(), db.transaction(write=False) as session:
-        rows = session.exec(select(AuditEntry).order_by(AuditEntry.seq)).all()
     return [
-        (row.action, row.subject_id, row.actor_login, json.loads(row.canonical)["details"])
-        for row in rows
-        if row.action in ("suspension.started", "suspension.ended")
+        (entry.action, entry.subject_id, entry.actor_login, details(entry))
+        for entry in Trail(app)("suspension.")
+        if entry.action in ("suspension.started", "suspension.ended")
     ]
 
 
-def _decided(app, make_staff, starts_at=START, ends_at=END):
-    counselor = make_staff(Role.COUNSELOR)
-    user = make_user(app)
-    incident = make_incident(app, user, counselor)
-    item = propose(app, counselor, user, incident, starts_at=starts_at, ends_at=ends_at)
-    return approve(app, make_staff(Role.SUPERVISOR), item)
+def _decided(app, make_staff):
+    """A stop from 1 to 8 December, approved."""
+    return make_suspension(
+        app, starts_at=START, ends_at=END, approved_by=make_staff(Role.SUPERVISOR)
+    )
 
 
 def test_the_sweep_is_registered(app):
@@ -70,13 +66,10 @@ def test_a_sweep_that_missed_both_records_both(app, make_staff):
 
 
 def test_pending_and_cancelled_suspensions_record_nothing(app, make_staff):
-    counselor = make_staff(Role.COUNSELOR)
-    user = make_user(app)
-    incident = make_incident(app, user, counselor)
-    propose(app, counselor, user, incident, starts_at=START, ends_at=END)  # stays pending
+    make_suspension(app, starts_at=START, ends_at=END)  # stays pending
     assert _sweep(app, END + timedelta(days=1)) == 0
     item = _decided(app, make_staff)
-    with app.app_context(), db.transaction() as session:
+    with writing(app) as session:
         row = session.get(Suspension, item.id)
         row.cut_short_at = START - timedelta(hours=1)  # lifted before it began
         row.cut_short_kind = "lifted"
@@ -87,23 +80,7 @@ def test_pending_and_cancelled_suspensions_record_nothing(app, make_staff):
 
 def test_two_sweeps_in_parallel_record_each_transition_once(app, make_staff):
     items = [_decided(app, make_staff) for _ in range(4)]
-    barrier = threading.Barrier(2)
-    counts: list[int] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            barrier.wait(timeout=10)
-            counts.append(_sweep(app, END + timedelta(minutes=1)))
-        except BaseException as error:
-            errors.append(error)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
+    counts = at_once(lambda _number: _sweep(app, END + timedelta(minutes=1)), 2)
     assert sum(counts) == 8
     recorded = _transitions(app)
     assert len(recorded) == 8
@@ -115,12 +92,10 @@ def test_two_sweeps_in_parallel_record_each_transition_once(app, make_staff):
 
 
 def test_each_start_and_end_leaves_one_outbox_message_for_the_booking_system(app, make_staff):
-    from console.outbox import OutboxMessage
-
     item = _decided(app, make_staff)
     for moment in (START + timedelta(minutes=1), START + timedelta(minutes=2), END, END):
         _sweep(app, moment)
-    with app.app_context(), db.transaction(write=False) as session:
+    with reading(app) as session:
         messages = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
     assert [(m.kind, m.key) for m in messages] == [
         ("suspension.started", f"suspension.started:{item.id}"),

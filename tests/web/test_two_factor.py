@@ -1,4 +1,4 @@
-"""TOTP for supervisors and administrators (SECURITY.md 6)."""
+"""TOTP for supervisors and administrators."""
 
 from __future__ import annotations
 
@@ -7,10 +7,14 @@ import re
 import pyotp
 import pytest
 import time_machine
+from sqlmodel import select
 
+from console.auth.models import RecoveryCode
+from console.config import load_settings
 from console.permissions import Role
 from console.timeutil import utcnow
-from tests.conftest import PASSWORD, make_app
+from tests.conftest import make_app
+from tests.factories import PASSWORD, reading
 
 
 @pytest.fixture
@@ -86,20 +90,13 @@ def test_recovery_codes_work_once_and_are_stored_hashed(totp_app, make_staff):
     client.post("/auth/logout")
     client.post("/auth/login", data={"login": staff.login, "password": PASSWORD})
     assert client.post("/auth/two-factor/", data={"code": codes[0]}).status_code == 422
-    from sqlmodel import select
-
-    from console import db
-    from console.auth.models import RecoveryCode
-
-    with totp_app.app_context(), db.transaction(write=False) as session:
+    with reading(totp_app) as session:
         stored = [row.code_hash for row in session.exec(select(RecoveryCode))]
     assert codes[1] not in stored
     assert all(len(value) == 64 for value in stored)
 
 
 def test_production_requires_totp_by_default(monkeypatch, tmp_path):
-    from console.config import load_settings
-
     monkeypatch.setenv("CONSOLE_ENV", "production")
     monkeypatch.setenv("CONSOLE_SECRET_KEY", "k" * 64)
     monkeypatch.delenv("CONSOLE_REQUIRE_TOTP", raising=False)

@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
-from console.permissions import Role
-from tests.access import check_access
-
-READERS = {Role.COUNSELOR, Role.SUPERVISOR, Role.AUDITOR}
-EDITORS = {Role.COUNSELOR, Role.SUPERVISOR}
+from tests.access import CASEWORK, CASEWORK_AND_AUDIT
 
 ACCESS: dict[str, object] = {
-    "users.index": READERS,
-    "users.show": READERS,
-    "users.create": EDITORS,
-    "users.edit": EDITORS,
+    "users.index": CASEWORK_AND_AUDIT,
+    "users.show": CASEWORK_AND_AUDIT,
+    "users.create": CASEWORK,
+    "users.edit": CASEWORK,
 }
-
-
-@pytest.mark.parametrize("endpoint", sorted(ACCESS))
-def test_users_route_access(app, make_staff, endpoint):
-    check_access(app, make_staff, endpoint, ACCESS[endpoint])

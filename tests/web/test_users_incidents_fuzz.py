@@ -6,8 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from console.permissions import Role
-
-pytest_plugins = ["tests.factories_users"]
+from tests.factories import make_incident, make_user
 
 EDGES = ["", "HW-2024-000123", "art7.2", "2026-01-01", "0001-01-01", "9999-12-31", "23:59"]
 EDGES += ["99999999999999999999", "２", "-1", "0", "1", "seminar", "high", "warning", "y"]
@@ -66,11 +65,11 @@ FUZZ = settings(
 
 @FUZZ
 @given(data=st.data())
-def test_random_posts_never_fail(client, login_as, make_user, make_incident, data):
+def test_random_posts_never_fail(app, client, login_as, data):
     if not hasattr(client, "_fuzz_setup"):
         staff = login_as(Role.SUPERVISOR)
-        user = make_user(reference_no="HW-2024-000123")
-        client._fuzz_setup = {"user": user.id, "incident": make_incident(user, staff).id}
+        user = make_user(app, reference_no="HW-2024-000123")
+        client._fuzz_setup = {"user": user.id, "incident": make_incident(app, user, staff).id}
     path = data.draw(st.sampled_from(sorted(FIELDS)))
     form = {name: data.draw(TEXT) for name in FIELDS[path] if data.draw(st.booleans())}
     response = client.post(path.format(**client._fuzz_setup), data=form)

@@ -1,5 +1,5 @@
 """Every page of service users and incidents is Japanese by default and English on request;
-personal data is never cached (SECURITY.md 26)."""
+personal data is never cached."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ import re
 import pytest
 
 from console.permissions import Role
+from tests.factories import make_incident, make_user
 from tests.web.test_pages import untranslated_words
-
-pytest_plugins = ["tests.factories_users"]
 
 PAGES = [
     "/users/",
@@ -30,10 +29,10 @@ SAMPLE_WORDS |= {"flask", "scheduler", "run"}
 
 
 @pytest.fixture
-def sample(client, login_as, make_user, make_incident):
+def sample(app, client, login_as):
     staff = login_as(Role.SUPERVISOR)
-    user = make_user("山田 太郎", "ヤマダ タロウ", reference_no="HW-2024-000123")
-    incident = make_incident(user, staff, categories=["art7.2", "art3.5"])
+    user = make_user(app, "山田 太郎", "ヤマダ タロウ", reference_no="HW-2024-000123")
+    incident = make_incident(app, user, staff, categories=["art7.2", "art3.5"])
     client.post(f"/incidents/{incident.id}/comments", data={"body": "確認しました。"})
     return {"user": user.id, "incident": incident.id, "login": staff.login}
 

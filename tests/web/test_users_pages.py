@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from sqlmodel import select
 
-from console import db
 from console.navigation import UserPanel, add_user_panel
+from console.online_services import OnlineService
 from console.permissions import Permission, Role
 from console.users.models import ServiceUser
-
-pytest_plugins = ["tests.factories_users"]
-
-
-def _details(entry) -> dict:
-    return json.loads(entry.canonical)["details"]
-
+from tests.factories import (
+    jst,
+    make_incident,
+    make_terms,
+    make_user,
+    propose_suspension,
+    reading,
+)
+from tests.trail import details
 
 FORM = {
     "reference_no": "ＨＷ－２０２６－０００９９９",
@@ -33,17 +33,17 @@ FORM = {
 
 
 @pytest.mark.parametrize("typed", ["やまだ", "ヤマダ", "ﾔﾏﾀﾞ", "山田", "ＨＷ－２０２４"])
-def test_the_list_finds_yamada_however_typed(client, login_as, make_user, typed):
-    make_user("山田 太郎", "ヤマダ タロウ", reference_no="HW-2024-000123")
-    make_user("鈴木 花子", "スズキ ハナコ", reference_no="HW-2025-000456")
+def test_the_list_finds_yamada_however_typed(app, client, login_as, typed):
+    make_user(app, "山田 太郎", "ヤマダ タロウ", reference_no="HW-2024-000123")
+    make_user(app, "鈴木 花子", "スズキ ハナコ", reference_no="HW-2025-000456")
     login_as(Role.COUNSELOR)
     page = client.get("/users/", query_string={"q": typed}).get_data(as_text=True)
     assert "山田 太郎" in page
     assert "鈴木 花子" not in page
 
 
-def test_no_match_and_bad_cursor_are_explained(client, login_as, make_user):
-    make_user()
+def test_no_match_and_bad_cursor_are_explained(app, client, login_as):
+    make_user(app)
     login_as(Role.AUDITOR)
     page = client.get("/users/", query_string={"q": "存在しない"}).get_data(as_text=True)
     assert "該当する利用者はいません" in page
@@ -53,16 +53,17 @@ def test_no_match_and_bad_cursor_are_explained(client, login_as, make_user):
     assert client.get("/users/", query_string={"q": "x" * 101}).status_code == 422
 
 
-def test_register_normalises_and_audits(app, client, login_as, terms, audit_entries):
+def test_register_normalises_and_audits(app, client, login_as, trail):
+    make_terms(app)
     login_as(Role.COUNSELOR)
     response = client.post("/users/new", data=FORM)
     assert response.status_code == 302, response.get_data(as_text=True)
-    with app.app_context(), db.transaction(write=False) as session:
+    with reading(app) as session:
         user = session.exec(select(ServiceUser)).one()
     assert user.reference_no == "HW-2026-000999"
     assert user.name_kana == "サトウ ジロウ"
-    [entry] = audit_entries("service_user.created")
-    assert _details(entry)["after"]["services"] == ["interview_fair", "seminar"]
+    [entry] = trail("service_user.created")
+    assert details(entry)["after"]["services"] == ["interview_fair", "seminar"]
 
 
 @pytest.mark.parametrize(
@@ -78,25 +79,30 @@ def test_register_normalises_and_audits(app, client, login_as, terms, audit_entr
         ("terms_agreed_on", "2024-01-01", "規約の版を選んで"),
     ],
 )
-def test_bad_input_is_a_japanese_form_error(client, login_as, terms, field, value, message):
+def test_bad_input_is_a_japanese_form_error(app, client, login_as, field, value, message):
+    make_terms(app)
     login_as(Role.SUPERVISOR)
     response = client.post("/users/new", data={**FORM, field: value})
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
 
 
-def test_a_duplicate_reference_number_is_refused(client, login_as, make_user):
-    make_user(reference_no="HW-2026-000999")
+def test_a_duplicate_reference_number_is_refused(app, client, login_as):
+    make_user(app, reference_no="HW-2026-000999")
     login_as(Role.COUNSELOR)
     response = client.post("/users/new", data=FORM)
     assert response.status_code == 422
     assert "すでに登録されています" in response.get_data(as_text=True)
 
 
-def test_edit_writes_one_entry_with_before_and_after(
-    app, client, login_as, make_user, audit_entries
-):
-    user = make_user("山田 太郎", "ヤマダ タロウ", reference_no="HW-2024-000123")
+def test_edit_writes_one_entry_with_before_and_after(app, client, login_as, trail):
+    user = make_user(
+        app,
+        "山田 太郎",
+        "ヤマダ タロウ",
+        reference_no="HW-2024-000123",
+        services=[OnlineService.SEMINAR],
+    )
     staff = login_as(Role.COUNSELOR)
     data = {
         **FORM,
@@ -110,26 +116,24 @@ def test_edit_writes_one_entry_with_before_and_after(
         "assigned_counselor_id": str(staff.id),
     }
     assert client.post(f"/users/{user.id}/edit", data=data).status_code == 302
-    [entry] = audit_entries("service_user.updated")
-    details = _details(entry)
-    assert details["services"] == {
+    [entry] = trail("service_user.updated")
+    changed = details(entry)
+    assert changed["services"] == {
         "before": ["seminar"],
         "after": ["individual_counseling", "seminar"],
     }
-    assert details["counseling_eligible"] == {"before": False, "after": True}
-    assert details["assigned_counselor_id"] == {"before": None, "after": staff.id}
-    assert "name_kanji" not in details
+    assert changed["counseling_eligible"] == {"before": False, "after": True}
+    assert changed["assigned_counselor_id"] == {"before": None, "after": staff.id}
+    assert "name_kanji" not in changed
     client.post(f"/users/{user.id}/edit", data=data)  # the same again: nothing changed
-    assert len(audit_entries("service_user.updated")) == 1
+    assert len(trail("service_user.updated")) == 1
     assert client.get(f"/users/{user.id}/edit").status_code == 200
 
 
-def test_viewing_is_audited_and_feeds_recently_viewed(
-    app, client, login_as, make_user, make_incident, audit_entries
-):
-    first, second = make_user("山田 太郎", "ヤマダ"), make_user("鈴木 花子", "スズキ")
+def test_viewing_is_audited_and_feeds_recently_viewed(app, client, login_as, trail):
+    first, second = make_user(app, "山田 太郎", "ヤマダ"), make_user(app, "鈴木 花子", "スズキ")
     staff = login_as(Role.COUNSELOR)
-    make_incident(first, staff, categories=["art7.1", "art7.3"])
+    make_incident(app, first, staff, categories=["art7.1", "art7.3"])
     page = client.get(f"/users/{first.id}").get_data(as_text=True)
     assert "監査ログに記録されました" in page
     timeline = page.split('data-testid="timeline"')[1]
@@ -138,7 +142,7 @@ def test_viewing_is_audited_and_feeds_recently_viewed(
     assert "利用者の登録" in timeline
     client.get(f"/users/{second.id}")
     client.get(f"/users/{first.id}")
-    views = audit_entries("service_user.viewed")
+    views = trail("service_user.viewed")
     assert [(entry.actor_id, entry.subject_id) for entry in views] == [
         (staff.id, str(first.id)),
         (staff.id, str(second.id)),
@@ -150,8 +154,8 @@ def test_viewing_is_audited_and_feeds_recently_viewed(
     assert client.get("/users/999999").status_code == 404
 
 
-def test_auditors_read_without_edit_buttons(client, login_as, make_user):
-    user = make_user()
+def test_auditors_read_without_edit_buttons(app, client, login_as):
+    user = make_user(app)
     login_as(Role.AUDITOR)
     page = client.get(f"/users/{user.id}").get_data(as_text=True)
     assert user.name_kanji in page
@@ -159,8 +163,8 @@ def test_auditors_read_without_edit_buttons(client, login_as, make_user):
     assert "/incidents/new" not in page
 
 
-def test_other_features_plug_sections_into_the_users_page(app, client, login_as, make_user):
-    user = make_user()
+def test_other_features_plug_sections_into_the_users_page(app, client, login_as):
+    user = make_user(app)
     seen = []
 
     def context(session, service_user, staff):
@@ -178,7 +182,8 @@ def test_other_features_plug_sections_into_the_users_page(app, client, login_as,
     assert seen == [(user.id, "counselor")]
 
 
-def test_control_characters_are_a_form_error(client, login_as, terms):
+def test_control_characters_are_a_form_error(app, client, login_as):
+    make_terms(app)
     login_as(Role.COUNSELOR)
     response = client.post("/users/new", data={**FORM, "name_kanji": "山田\x07太郎"})
     assert response.status_code == 422
@@ -186,12 +191,10 @@ def test_control_characters_are_a_form_error(client, login_as, terms):
     assert client.get("/users/", query_string={"q": "やまだ\x07"}).status_code == 422
 
 
-def test_suspensions_and_evidence_sections_are_plugged_in(
-    client, login_as, make_user, make_incident
-):
-    user = make_user()
+def test_suspensions_and_evidence_sections_are_plugged_in(app, client, login_as):
+    user = make_user(app)
     staff = login_as(Role.COUNSELOR)
-    incident = make_incident(user, staff)
+    incident = make_incident(app, user, staff)
     page = client.get(f"/users/{user.id}").get_data(as_text=True)
     assert 'id="suspensions-heading"' in page
     assert 'data-testid="evidence-user-panel"' in page
@@ -199,24 +202,13 @@ def test_suspensions_and_evidence_sections_are_plugged_in(
     assert 'data-testid="evidence-panel"' in incident_page
 
 
-def test_the_timeline_includes_the_users_suspensions(app, client, make_staff):
-    from tests.factories_suspensions import jst, propose
-    from tests.factories_suspensions import make_incident as incident_for
-    from tests.factories_suspensions import make_user as user_for
-
+def test_the_timeline_includes_the_users_suspensions(app, client, auth, make_staff):
     counselor = make_staff(Role.COUNSELOR)
-    user = user_for(app)
-    incident = incident_for(app, user, counselor)
-    propose(
-        app,
-        counselor,
-        user,
-        incident,
-        starts_at=jst(2030, 1, 1, 0, 0),
-        ends_at=jst(2030, 1, 8, 0, 0),
+    user = make_user(app)
+    incident = make_incident(app, user, counselor)
+    propose_suspension(
+        app, counselor, user, incident, starts_at=jst(2030, 1, 1), ends_at=jst(2030, 1, 8)
     )
-    client.post(
-        "/auth/login", data={"login": counselor.login, "password": "correct horse battery staple"}
-    )
+    auth.login(counselor.login)
     page = client.get(f"/users/{user.id}").get_data(as_text=True)
     assert "利用停止を提案" in page

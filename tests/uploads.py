@@ -1,26 +1,15 @@
-"""Factories for evidence and disclosure tests: service users and incidents made directly
-through the models (the incidents service is another feature's), and upload helpers."""
+"""Files for evidence tests, made in memory, and the upload as a browser sends it."""
 
 from __future__ import annotations
 
-import itertools
+import io
 import struct
 import zlib
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Iterator
 from typing import Any
 
-import pytest
-from flask import Flask
-
-from console import db
-from console.auth.models import Staff
-from console.incidents.models import Incident
-from console.permissions import Role
-from console.users.models import ServiceUser
-
-_numbers = itertools.count(1)
-OCCURRED = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)  # 22:00 in Japan
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import stream_encode_multipart
 
 
 def tiny_png() -> bytes:
@@ -78,69 +67,12 @@ class GeneratedFile:
         return piece
 
 
-@pytest.fixture
-def make_service_user(app: Flask) -> Callable[..., ServiceUser]:
-    def factory(reference_no: str | None = None, name: str = "山田 太郎") -> ServiceUser:
-        number = reference_no or f"13010-{next(_numbers):06d}"
-        with app.app_context(), db.transaction() as session:
-            user = ServiceUser(
-                reference_no=number,
-                name_kanji=name,
-                name_kana="ヤマダ タロウ",
-                name_kana_key="ヤマダタロウ",
-                registration_route="online",
-            )
-            session.add(user)
-            session.flush()
-            return user
-
-    return factory
-
-
-@pytest.fixture
-def make_incident(
-    app: Flask, make_staff: Callable[..., Staff], make_service_user: Callable[..., ServiceUser]
-) -> Callable[..., Incident]:
-    """An incident written directly through the model: ``make_incident(description=...)``."""
-
-    def factory(
-        *,
-        service_user: ServiceUser | None = None,
-        logged_by: Staff | None = None,
-        description: str = "面談中に録画していた。",
-        occurred_at: datetime = OCCURRED,
-        **fields: Any,
-    ) -> Incident:
-        user = service_user or make_service_user()
-        author = logged_by or make_staff(Role.COUNSELOR)
-        with app.app_context(), db.transaction() as session:
-            incident = Incident(
-                service_user_id=user.id,
-                service="online_counseling",
-                occurred_at=occurred_at,
-                description=description,
-                severity="medium",
-                logged_by_id=author.id,
-                **fields,
-            )
-            session.add(incident)
-            session.flush()
-            return incident
-
-    return factory
-
-
 def upload(client: Any, incident_id: int, data: bytes | Any, filename: str, **extra: Any) -> Any:
     """POST a file through the real add-file form, as a browser sends it.
 
     The multipart body is encoded here (to a temporary file past 500 KB, as the test client
     does) so it can be closed afterwards: the test client leaves its own copy open.
     """
-    import io
-
-    from werkzeug.datastructures import FileStorage
-    from werkzeug.test import stream_encode_multipart
-
     stream = io.BytesIO(data) if isinstance(data, bytes) else data
     fields = {
         "file": FileStorage(stream, filename=filename, content_type="application/octet-stream")

@@ -1,14 +1,17 @@
-"""Helpers for the audit trail's tests: fill the trail, damage it with raw SQL, verify it."""
+"""The audit trail in tests: read it (the ``trail`` fixture), fill it, and damage it with raw
+SQL as someone with database access could, to see that ``verify`` names the damage."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import insert, text
+from sqlmodel import select
 
 from console import db
 from console.audit import COMMAND_LINE, Actor, Subject, record
@@ -25,6 +28,7 @@ from console.audit.keys import SigningKey
 from console.audit.models import AuditCheckpoint, AuditEntry
 from console.audit.verify import Report, document_columns
 from console.timeutil import utcnow
+from tests.factories import reading, writing
 
 SQLITE_TRIGGERS = (
     "DROP TRIGGER audit_entry_no_update",
@@ -42,36 +46,69 @@ POSTGRES_TRIGGERS = (
 )
 
 
+@dataclass(frozen=True)
+class Trail:
+    """The audit entries of one app, oldest first.
+
+    ``trail()`` is every entry; ``trail("incident.logged")`` those of one action;
+    ``trail("suspension.")`` (ending in a dot) those of a family of actions;
+    ``subject_id=`` keeps one subject's. ``trail.actions(...)`` gives only the action names.
+    """
+
+    app: Flask
+
+    def __call__(self, action: str = "", *, subject_id: object = None) -> list[AuditEntry]:
+        with reading(self.app) as session:
+            entries = session.exec(select(AuditEntry).order_by(AuditEntry.seq)).all()
+        return [
+            entry
+            for entry in entries
+            if _is_action(entry.action, action)
+            and (subject_id is None or entry.subject_id == str(subject_id))
+        ]
+
+    def actions(self, action: str = "", *, subject_id: object = None) -> list[str]:
+        return [entry.action for entry in self(action, subject_id=subject_id)]
+
+
+def _is_action(name: str, wanted: str) -> bool:
+    return name.startswith(wanted) if wanted.endswith(".") or not wanted else name == wanted
+
+
+def details(entry: AuditEntry) -> dict[str, Any]:
+    """What the entry records beyond who, what and when (``before``/``after``, reasons…)."""
+    return json.loads(entry.canonical)["details"]
+
+
 def fill(
     app: Flask, count: int, *, actor: Actor = COMMAND_LINE, action: str = "auth.login"
 ) -> None:
     """Append ``count`` entries, each in its own unit of work, as real callers do."""
-    with app.app_context():
-        for number in range(count):
-            with db.transaction() as session:
-                record(
-                    session,
-                    actor,
-                    action,
-                    Subject.of("staff", 100 + number),
-                    {"note": f"entry {number}"},
-                )
+    for number in range(count):
+        with writing(app) as session:
+            record(
+                session,
+                actor,
+                action,
+                Subject.of("staff", 100 + number),
+                {"note": f"entry {number}"},
+            )
 
 
 def size(app: Flask) -> int:
-    with app.app_context(), db.transaction(write=False) as session:
+    with reading(app) as session:
         return audit_service.entry_count(session)
 
 
 def checkpoint(app: Flask, *, force: bool = True) -> Any:
-    with app.app_context(), db.transaction() as session:
+    with writing(app) as session:
         return audit_checkpoints.write_checkpoint(
             session, utcnow(), actor=COMMAND_LINE, force=force
         )
 
 
 def verify(app: Flask) -> Report:
-    with app.app_context(), db.transaction(write=False) as session:
+    with reading(app) as session:
         return audit_service.run_verification(session)
 
 
@@ -90,6 +127,7 @@ def drop_triggers(app: Flask) -> None:
 
 
 def stored(app: Flask, seq: int) -> dict[str, Any]:
+    """The stored columns of entry ``seq``, as the database holds them."""
     with app.app_context(), db.engine().connect() as connection:
         row = connection.execute(
             text("SELECT * FROM audit_entry WHERE seq = :seq"), {"seq": seq}
