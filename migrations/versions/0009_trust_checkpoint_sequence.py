@@ -1,7 +1,7 @@
 """checkpoints name the checkpoint before them (format version 2)
 
 Revision ID: trust_0001
-Revises: audit_0001
+Revises: reliability_0001
 Create Date: 2026-11-29
 
 Plain ADD COLUMN on both databases: SQLite's batch mode would copy the table and drop
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "trust_0001"
-down_revision: str | Sequence[str] | None = "audit_0001"
+down_revision: str | Sequence[str] | None = "reliability_0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
