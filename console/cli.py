@@ -15,6 +15,8 @@ from typing import Any
 import click
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.util import CommandError
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import DBAPIError
@@ -43,7 +45,36 @@ def alembic_config() -> Config:
 def upgrade_command(revision: str) -> None:
     """Migrate the database to the newest schema."""
     command.upgrade(alembic_config(), revision)
-    click.echo(f"{db.describe(current_app.config['DATABASE_URL'])} is at {revision}")
+    click.echo(f"{db.describe(current_app.config['DATABASE_URL'])} is at {_current_revision()}")
+
+
+@db_group.command("downgrade")
+@click.argument("revision", default="-1")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (scripts).")
+def downgrade_command(revision: str, yes: bool) -> None:
+    """Undo migrations down to REVISION (default: the last one only, ``-1``).
+
+    What the undone migrations added is dropped with its data: make a backup first
+    (``flask backup create FILE``).
+    """
+    config = alembic_config()
+    url = current_app.config["DATABASE_URL"]
+    if not yes:
+        click.confirm(
+            f"Undo migrations of the {db.describe(url)} down to {revision}? Tables and columns "
+            "they added are dropped with their data (have you made a backup?)",
+            abort=True,
+        )
+    try:
+        command.downgrade(config, revision)
+    except CommandError as error:
+        raise click.ClickException(f"cannot downgrade to {revision}: {error}") from None
+    click.echo(f"{db.describe(url)} is now at {_current_revision() or 'base (empty)'}")
+
+
+def _current_revision() -> str | None:
+    with db.engine().connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
 
 
 @db_group.command("current")

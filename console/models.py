@@ -8,7 +8,7 @@ from console.evidence.models import Evidence, EvidenceChunk
 from console.incidents.models import Incident, IncidentCategory, IncidentComment
 from console.notices.models import Notice
 from console.outbox import OutboxMessage
-from console.scheduler import SchedulerHeartbeat
+from console.scheduler import SchedulerHeartbeat, SweepRun
 from console.suspensions.models import (
     Objection,
     Suspension,
@@ -44,5 +44,6 @@ __all__ = [
     "SuspensionArticle",
     "SuspensionIncident",
     "SuspensionService",
+    "SweepRun",
     "TermsVersion",
 ]

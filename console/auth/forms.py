@@ -5,9 +5,15 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from console.auth.passwords import MAX_LENGTH, password_problem
+from console.auth.service import (
+    LOGIN_MAX,
+    NAME_MAX,
+    display_name_problem,
+    login_problem,
+)
 from console.i18n import LANGUAGES
 from console.permissions import Role
 
@@ -54,15 +60,8 @@ class PasswordChangeForm(NewPasswordMixin, FlaskForm):
 
 
 class StaffCreateForm(NewPasswordMixin, FlaskForm):
-    login = StringField(
-        _l("Login ID"),
-        validators=[
-            DataRequired(),
-            Length(min=3, max=64),
-            Regexp(r"^[a-z0-9._-]+$", message=_l("Use lower-case letters, digits, . _ and -.")),
-        ],
-    )
-    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    login = StringField(_l("Login ID"), validators=[DataRequired(), Length(max=LOGIN_MAX)])
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=NAME_MAX)])
     role = SelectField(_l("Role"), choices=role_choices, validators=[DataRequired()])
     new_password = _new_password_field(_l("Initial password"))
     confirm = PasswordField(
@@ -70,6 +69,16 @@ class StaffCreateForm(NewPasswordMixin, FlaskForm):
         validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
     )
     submit = SubmitField(_l("Create account"))
+
+    def validate_login(self, field: StringField) -> None:
+        problem = login_problem((field.data or "").strip().lower())
+        if problem:
+            raise ValidationError(problem)
+
+    def validate_display_name(self, field: StringField) -> None:
+        problem = display_name_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
 
 
 class StaffRoleForm(FlaskForm):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,6 +22,9 @@ from console.timeutil import utcnow
 THROTTLE_AFTER = 10  # failures before the wait starts to grow (SECURITY.md 4)
 HOURLY_CAP = 100  # never more failures than this in an hour for one account
 MAX_WAIT = timedelta(minutes=15)
+LOGIN_MIN, LOGIN_MAX = 3, 64
+LOGIN_PATTERN = re.compile(r"^[a-z0-9._-]+$")  # lower-case ASCII: typed the same on any keyboard
+NAME_MAX = 100
 
 
 class StaffError(ValueError):
@@ -34,6 +39,35 @@ def _check_password(password: str) -> None:
     problem = password_problem(password)
     if problem:
         raise StaffError(problem)
+
+
+def login_problem(login: str) -> str | None:
+    """Why ``login`` cannot be a login ID, or None (the admin form and the CLI share this)."""
+    if not LOGIN_MIN <= len(login) <= LOGIN_MAX:
+        return _(
+            "Use %(min)d to %(max)d characters for the login ID.", min=LOGIN_MIN, max=LOGIN_MAX
+        )
+    if not LOGIN_PATTERN.match(login):
+        return _("Use lower-case letters, digits, . _ and -.")
+    return None
+
+
+def display_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a staff member's display name, or None."""
+    if not name.strip():
+        return _("Enter the name.")
+    if len(name) > NAME_MAX:
+        return _("Use at most %(n)d characters.", n=NAME_MAX)
+    if any(unicodedata.category(char) == "Cc" for char in name):
+        return _("Remove control characters (such as NUL) from this field.")
+    return None
+
+
+def _check_new_account(login: str, display_name: str, password: str) -> None:
+    for problem in (login_problem(login), display_name_problem(display_name)):
+        if problem:
+            raise StaffError(problem)
+    _check_password(password)
 
 
 def find_by_login(db: Session, login: str) -> Staff | None:
@@ -54,10 +88,10 @@ def create_staff(
     db: Session, *, actor: Actor, login: str, display_name: str, role: Role, password: str
 ) -> Staff:
     """Create an account; login ids are unique and lower-case."""
-    login = login.strip().lower()
+    login, display_name = login.strip().lower(), display_name.strip()
+    _check_new_account(login, display_name, password)
     if find_by_login(db, login) is not None:
         raise StaffError(_("The login ID %(login)s is already taken.", login=login))
-    _check_password(password)
     staff = Staff(
         login=login,
         display_name=display_name,

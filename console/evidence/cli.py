@@ -15,7 +15,8 @@ evidence_group = AppGroup("evidence", help="Evidence attached to incidents.")
 @evidence_group.command("verify")
 @click.option("--incident", "incident_id", type=int, default=None, help="Only this incident.")
 def verify_command(incident_id: int | None) -> None:
-    """Re-hash every stored item; exit status 1 when any differs from its recorded SHA-256."""
+    """Re-hash every stored item; exit status 1 when any differs from the SHA-256 that the
+    audit trail recorded when it was added (the trail, not the item's editable column)."""
     with db.transaction() as session:
         checks = []
         for check in service.check_all(session, incident_id):
@@ -24,9 +25,7 @@ def verify_command(incident_id: int | None) -> None:
                 item = check.evidence
                 click.echo(
                     f"MISMATCH evidence {item.id} (incident {item.incident_id}, "
-                    f"{item.original_name or item.title}): recorded sha256 {item.sha256} "
-                    f"size {item.size}, stored now sha256 {check.actual_sha256} "
-                    f"size {check.actual_size} in {check.chunks_found} chunks"
+                    f"{item.original_name or item.title}): {'; '.join(check.problems)}"
                 )
         service.record_verification(
             session, actor=COMMAND_LINE, checks=checks, incident_id=incident_id

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from sqlmodel import Session, col, func, insert, select
 
 from console.audit import Actor, Subject, changes, record
+from console.audit.canonical import chain_hash
 from console.audit.models import AuditEntry
 from console.evidence.filetypes import (
     SNIFF_BYTES,
@@ -391,26 +392,72 @@ def custody(db: Session, evidence: Evidence) -> list[CustodyEvent]:
 
 
 @dataclass(frozen=True)
+class Recorded:
+    """What the item's ``evidence.added`` entry says about the file it stored."""
+
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
 class Check:
     evidence: Evidence
     actual_sha256: str
     actual_size: int
     chunks_found: int
+    # None when the trail holds no intact evidence.added entry for the item.
+    recorded: Recorded | None = None
 
     @property
     def ok(self) -> bool:
-        return (
-            self.actual_sha256 == self.evidence.sha256
-            and self.actual_size == self.evidence.size
-            and (
-                self.evidence.kind == EvidenceKind.NOTE
-                or self.chunks_found == self.evidence.chunk_count
+        return not self.problems
+
+    @property
+    def problems(self) -> list[str]:
+        """Why the item fails custody, in plain words (empty when it is intact)."""
+        item, found = self.evidence, []
+        if self.recorded is None:
+            found.append("the audit trail holds no intact evidence.added entry for it")
+        elif (self.recorded.sha256, self.recorded.size) != (self.actual_sha256, self.actual_size):
+            found.append(
+                f"its content (sha256 {self.actual_sha256}, {self.actual_size} bytes) differs "
+                f"from the trail's record (sha256 {self.recorded.sha256}, "
+                f"{self.recorded.size} bytes)"
             )
+        if self.recorded is not None and (item.sha256, item.size) != (
+            self.recorded.sha256,
+            self.recorded.size,
+        ):
+            found.append(f"its stored sha256 column ({item.sha256}) was changed after it was added")
+        if item.kind != EvidenceKind.NOTE and self.chunks_found != item.chunk_count:
+            found.append(f"{self.chunks_found} chunks stored where {item.chunk_count} were written")
+        return found
+
+
+def recorded_at_addition(db: Session, evidence: Evidence) -> Recorded | None:
+    """The SHA-256 and size in the item's ``evidence.added`` entry, if the entry is intact.
+
+    This, not the item's own ``sha256`` column, is the reference: the column is an ordinary
+    field, while the entry is protected by the hash chain (``flask audit verify``).
+    """
+    entry = db.exec(
+        select(AuditEntry)
+        .where(
+            AuditEntry.subject_type == "evidence",
+            AuditEntry.subject_id == str(evidence.id),
+            AuditEntry.action == "evidence.added",
         )
+        .order_by(col(AuditEntry.seq))
+        .limit(1)
+    ).first()
+    if entry is None or chain_hash(entry.prev_hash, entry.canonical.encode("utf-8")) != entry.hash:
+        return None
+    details = json.loads(entry.canonical).get("details", {})
+    return Recorded(str(details.get("sha256", "")), int(details.get("size", -1)))
 
 
 def check_item(db: Session, evidence: Evidence) -> Check:
-    """Re-hash one stored item from the database."""
+    """Re-hash one stored item and compare it with what the trail recorded when it was added."""
     digest = hashlib.sha256()
     size = 0
     chunks = 0
@@ -418,7 +465,7 @@ def check_item(db: Session, evidence: Evidence) -> Check:
         digest.update(chunk)
         size += len(chunk)
         chunks += 1
-    return Check(evidence, digest.hexdigest(), size, chunks)
+    return Check(evidence, digest.hexdigest(), size, chunks, recorded_at_addition(db, evidence))
 
 
 def check_all(db: Session, incident_id: int | None = None) -> Iterator[Check]:

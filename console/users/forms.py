@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
-from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -24,15 +22,16 @@ from console import db
 from console.online_services import service_choices
 from console.timeutil import to_jst, utcnow
 from console.users.models import ROUTE_LABELS, TermsVersion
+from console.users.rules import (
+    EARLIEST_RECORD,
+    birth_date_is_plausible,
+    has_control_characters,
+    is_reference,
+)
 from console.users.search import is_kana, reference_key
-from console.users.service import REFERENCE_PATTERN, counselors
+from console.users.service import counselors
 
-EARLIEST_BIRTH = date(1900, 1, 1)
-EARLIEST_RECORD = date(2000, 1, 1)  # nothing the office records is older than this
 MAX_ID_DIGITS = 9  # ids fit PostgreSQL's integer
-
-
-ALLOWED_CONTROLS = {"\t", "\n", "\r"}
 
 
 def no_control_characters(_form: FlaskForm, field: StringField) -> None:
@@ -41,7 +40,7 @@ def no_control_characters(_form: FlaskForm, field: StringField) -> None:
     Raises StopValidation so that no later check (a database lookup) sees the value.
     """
     text = field.data if isinstance(field.data, str) else ""
-    if any(unicodedata.category(c) == "Cc" and c not in ALLOWED_CONTROLS for c in text):
+    if has_control_characters(text):
         raise StopValidation(_l("Remove control characters (such as NUL) from this field."))
 
 
@@ -131,8 +130,7 @@ class ServiceUserForm(TextForm):
     submit = SubmitField(_l("Save"))
 
     def validate_reference_no(self, field: StringField) -> None:
-
-        if not REFERENCE_PATTERN.match(reference_key(field.data or "")):
+        if not is_reference(reference_key(field.data or "")):
             raise ValidationError(
                 _l("Use letters, digits and hyphens for the reference number, e.g. HW-2024-000123.")
             )
@@ -142,7 +140,7 @@ class ServiceUserForm(TextForm):
             raise ValidationError(_l("Enter the name in katakana or hiragana only."))
 
     def validate_birth_date(self, field: DateField) -> None:
-        if field.data and not EARLIEST_BIRTH <= field.data <= to_jst(utcnow()).date():
+        if field.data and not birth_date_is_plausible(field.data, to_jst(utcnow()).date()):
             raise ValidationError(_l("Enter a date of birth in the past."))
 
     def validate_terms_agreed_on(self, field: DateField) -> None:

@@ -18,6 +18,7 @@ Columns (header row required; English names or the Japanese ones in brackets):
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Iterator
@@ -26,6 +27,8 @@ from datetime import date, datetime
 from typing import Any
 
 from console.online_services import OnlineService
+from console.timeutil import to_jst, utcnow
+from console.users import rules
 from console.users.models import RegistrationRoute
 from console.users.search import is_kana, reference_key
 
@@ -65,6 +68,7 @@ SERVICES = {
     "interview_fair": OnlineService.INTERVIEW_FAIR,
     "面接会": OnlineService.INTERVIEW_FAIR,
 }
+NUL, NEWLINE = b"\x00", b"\n"
 YES = {"1", "yes", "true", "y", "はい", "○", "◯"}
 NO = {"", "0", "no", "false", "n", "いいえ", "×"}
 
@@ -73,7 +77,7 @@ class RegisterError(ValueError):
     """The file as a whole cannot be read (encoding, header)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class RegisterRow:
     """One row of the register, checked and converted."""
 
@@ -96,21 +100,60 @@ class RowProblem:
 
 
 def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else Shift_JIS/CP932 as Japanese spreadsheets save it."""
-    if b"\x00" in data:
-        raise RegisterError("the file contains NUL bytes: it is not a text file (save it as CSV)")
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+    """UTF-8 (with or without BOM), else Shift_JIS/CP932 as Japanese spreadsheets save it.
+
+    A file in neither, or in both at once (lines pasted from another file), is refused
+    with the line and the byte where it goes wrong.
+    """
+    if NUL in data:
+        raise RegisterError(
+            f"{_position(data, data.index(NUL))}: a NUL byte: this is not a text file "
+            "(save it as CSV)"
+        )
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as error:
+        if not data[: error.start].isascii():  # UTF-8 up to here, and then not
+            raise RegisterError(_mixed(data, error.start, "UTF-8")) from error
+    _refuse_utf8_lines(data)
     try:
         return data.decode("cp932")
     except UnicodeDecodeError as error:
         raise RegisterError(
-            "the file is neither UTF-8 nor Shift_JIS (CP932); save it as CSV UTF-8"
+            f"{_position(data, error.start)}: byte 0x{data[error.start]:02X} is neither UTF-8 "
+            "nor Shift_JIS (CP932); save the file as CSV UTF-8"
         ) from error
+
+
+def _position(data: bytes, offset: int) -> str:
+    """``line 3, byte 17``: the line of ``offset`` and the byte within that line (from 1)."""
+    line_start = data.rfind(NEWLINE, 0, offset) + 1
+    return f"line {data.count(NEWLINE, 0, offset) + 1}, byte {offset - line_start + 1}"
+
+
+def _mixed(data: bytes, offset: int, first: str) -> str:
+    return (
+        f"{_position(data, offset)}: byte 0x{data[offset]:02X} is not {first} like the lines "
+        "before it: the file mixes encodings; save the whole file again in one (CSV UTF-8)"
+    )
+
+
+def _refuse_utf8_lines(data: bytes) -> None:
+    """In a file that is not UTF-8, a line that is (pasted from elsewhere) would become
+    mojibake when read as Shift_JIS: refuse it, naming it."""
+    offset = 0
+    for line in data.split(NEWLINE):
+        if not line.isascii():
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+            else:
+                first_high = next(i for i, byte in enumerate(line) if byte >= 0x80)
+                raise RegisterError(_mixed(data, offset + first_high, "Shift_JIS"))
+        offset += len(line) + 1
 
 
 def _header(names: list[str]) -> list[str]:
@@ -121,6 +164,14 @@ def _header(names: list[str]) -> list[str]:
     unknown = [name for name in columns if name not in COLUMNS]
     if unknown:
         raise RegisterError(f"line 1: unknown column(s) {', '.join(unknown)}")
+    for position, column in enumerate(columns):
+        if column in columns[:position]:
+            first = columns.index(column)
+            raise RegisterError(
+                f"line 1: the column {column} appears twice ({names[first].strip()!r} in column "
+                f"{first + 1} and {names[position].strip()!r} in column {position + 1}); "
+                "keep one of them"
+            )
     return columns
 
 
@@ -148,13 +199,20 @@ def _services(value: str) -> list[OnlineService]:
     return chosen
 
 
-def _row(line: int, values: dict[str, str]) -> RegisterRow:
+def _row(line: int, values: dict[str, str], today: date) -> RegisterRow:
+    """One line converted, by the same rules as the web form (console/users/rules.py)."""
     for name in REQUIRED:
         if not values.get(name, "").strip():
             raise ValueError(f"{name} is empty")
+    for name, value in values.items():
+        if rules.has_control_characters(value):
+            raise ValueError(f"{name} contains a control character")
+    reference = reference_key(values["reference_no"])
+    if not rules.is_reference(reference):
+        raise ValueError(f"reference_no {values['reference_no']!r} is not like HW-2024-000123")
     kanji, kana = values["name_kanji"].strip(), values["name_kana"].strip()
-    if len(kanji) > 100 or len(kana) > 100:
-        raise ValueError("a name is longer than 100 characters")
+    if len(kanji) > rules.NAME_MAX or len(kana) > rules.NAME_MAX:
+        raise ValueError(f"a name is longer than {rules.NAME_MAX} characters")
     if not is_kana(kana):
         raise ValueError(f"name_kana {kana!r} is not kana")
     route = ROUTES.get(values["registration_route"].strip().lower())
@@ -167,16 +225,34 @@ def _row(line: int, values: dict[str, str]) -> RegisterRow:
         raise ValueError(f"counseling_eligible {eligible!r} is not yes or no")
     return RegisterRow(
         line=line,
-        reference_no=reference_key(values["reference_no"]),
+        reference_no=reference,
         name_kanji=kanji,
         name_kana=kana,
         registration_route=route,
         services=_services(values.get("services", "")),
-        birth_date=_date(values.get("birth_date", ""), "birth_date"),
+        birth_date=_birth_date(values.get("birth_date", ""), today),
         counseling_eligible=eligible in YES,
-        terms_agreed_on=_date(values.get("terms_agreed_on", ""), "terms_agreed_on"),
+        terms_agreed_on=_agreement_date(values.get("terms_agreed_on", ""), today),
         assigned_counselor=values.get("assigned_counselor", "").strip().lower(),
     )
+
+
+def _birth_date(value: str, today: date) -> date | None:
+    day = _date(value, "birth_date")
+    if day is not None and not rules.birth_date_is_plausible(day, today):
+        raise ValueError(
+            f"birth_date {value.strip()!r} is not between {rules.EARLIEST_BIRTH} and today"
+        )
+    return day
+
+
+def _agreement_date(value: str, today: date) -> date | None:
+    day = _date(value, "terms_agreed_on")
+    if day is not None and not rules.agreement_date_is_plausible(day, today):
+        raise ValueError(
+            f"terms_agreed_on {value.strip()!r} is not between {rules.EARLIEST_RECORD} and today"
+        )
+    return day
 
 
 def _records(reader: Any) -> Iterator[list[str]]:
@@ -186,37 +262,43 @@ def _records(reader: Any) -> Iterator[list[str]]:
         raise RegisterError(f"line {reader.line_num}: {error}") from error
 
 
-def parse(data: bytes) -> tuple[list[RegisterRow], list[RowProblem]]:
-    """The good rows and, for every bad one, its line number and the reason."""
-    reader = csv.reader(io.StringIO(decode(data), newline=""))
+def read_rows(text: str, today: date) -> Iterator[RegisterRow | RowProblem]:
+    """Each data line of the register, converted, or the reason it is refused, in file
+    order. Streamed: the import reads the file twice rather than holding every row.
+
+    Raises ``RegisterError`` (at the first ``next``) when the header cannot be used.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
         columns = _header(next(reader))
     except StopIteration as error:
         raise RegisterError("the file is empty") from error
     except csv.Error as error:
         raise RegisterError(f"line 1: {error}") from error
-    rows: list[RegisterRow] = []
-    problems: list[RowProblem] = []
     seen: dict[str, int] = {}
     for values in _records(reader):
         line = reader.line_num
         if not any(value.strip() for value in values):
             continue
         if len(values) != len(columns):
-            problems.append(
-                RowProblem(line, f"{len(values)} columns where the header has {len(columns)}")
-            )
+            yield RowProblem(line, f"{len(values)} columns where the header has {len(columns)}")
             continue
         try:
-            row = _row(line, dict(zip(columns, values, strict=True)))
+            row = _row(line, dict(zip(columns, values, strict=True)), today)
         except ValueError as error:
-            problems.append(RowProblem(line, str(error)))
+            yield RowProblem(line, str(error))
             continue
         if row.reference_no in seen:
-            problems.append(
-                RowProblem(line, f"{row.reference_no} repeats line {seen[row.reference_no]}")
-            )
+            yield RowProblem(line, f"{row.reference_no} repeats line {seen[row.reference_no]}")
             continue
         seen[row.reference_no] = line
-        rows.append(row)
+        yield row
+
+
+def parse(data: bytes, today: date | None = None) -> tuple[list[RegisterRow], list[RowProblem]]:
+    """The good rows and, for every bad one, its line number and the reason."""
+    rows: list[RegisterRow] = []
+    problems: list[RowProblem] = []
+    for item in read_rows(decode(data), today or to_jst(utcnow()).date()):
+        (problems if isinstance(item, RowProblem) else rows).append(item)  # type: ignore[arg-type]
     return rows, problems

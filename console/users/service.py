@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -17,13 +16,11 @@ from console.audit.models import AuditEntry
 from console.auth.models import Staff
 from console.online_services import OnlineService
 from console.permissions import Role
-from console.timeutil import jst_day_start, utcnow
+from console.timeutil import utcnow
 from console.users.models import Enrolment, RegistrationRoute, ServiceUser, TermsVersion
-from console.users.register import RegisterRow, RowProblem
+from console.users.rules import is_reference
 from console.users.search import kana_key, name_key, reference_key, to_katakana
 
-# The office's reference numbers: letters, digits and hyphens, e.g. HW-2024-000123.
-REFERENCE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,31}$")
 PAGE_SIZE = 25
 RECENT_LIMIT = 8
 TIMELINE_LIMIT = 200
@@ -64,7 +61,7 @@ def add_terms_version(
 def find_by_reference(db: Session, reference_no: str) -> ServiceUser | None:
     """The service user with this reference number, however it was typed."""
     key = reference_key(reference_no)
-    if not REFERENCE_PATTERN.match(key):
+    if not is_reference(key):
         return None  # never a stored number; also keeps NUL away from PostgreSQL
     return db.exec(select(ServiceUser).where(ServiceUser.reference_no == key)).first()
 
@@ -88,7 +85,7 @@ def create_service_user(
     """Register a service user (Art. 1) with the services they are enrolled in.
 
     ``source`` (file and line) marks a user loaded from the office's register: the entry
-    is then ``service_user.imported``.
+    is then ``service_user.imported`` (the bulk import, users/importer.py, writes the same).
     """
     _check_reference(db, reference_key(reference_no), None)
     user = ServiceUser(
@@ -117,7 +114,7 @@ def create_service_user(
 
 
 def _check_reference(db: Session, reference_no: str, user_id: int | None) -> None:
-    if not REFERENCE_PATTERN.match(reference_no):
+    if not is_reference(reference_no):
         raise UserError(
             _("Use letters, digits and hyphens for the reference number, e.g. HW-2024-000123.")
         )
@@ -149,18 +146,25 @@ def enrolments(db: Session, user: ServiceUser) -> list[Enrolment]:
 
 def snapshot(db: Session, user: ServiceUser) -> dict[str, Any]:
     """The audited fields of ``user``: what a before/after compares."""
-    return {
-        "reference_no": user.reference_no,
-        "name_kanji": user.name_kanji,
-        "name_kana": user.name_kana,
-        "birth_date": user.birth_date,
-        "registration_route": user.registration_route,
-        "terms_version_id": user.terms_version_id,
-        "terms_agreed_at": user.terms_agreed_at,
-        "counseling_eligible": user.counseling_eligible,
-        "assigned_counselor_id": user.assigned_counselor_id,
-        "services": sorted(service.value for service in enrolled_services(db, user)),
-    }
+    services = sorted(service.value for service in enrolled_services(db, user))
+    return snapshot_values(user.model_dump(), services)
+
+
+def snapshot_values(user: dict[str, Any], services: list[str]) -> dict[str, Any]:
+    """The audited fields from a user's column values and service codes (the bulk import
+    has no objects to read them from)."""
+    fields = (
+        "reference_no",
+        "name_kanji",
+        "name_kana",
+        "birth_date",
+        "registration_route",
+        "terms_version_id",
+        "terms_agreed_at",
+        "counseling_eligible",
+        "assigned_counselor_id",
+    )
+    return {**{name: user[name] for name in fields}, "services": sorted(services)}
 
 
 def update_service_user(
@@ -379,72 +383,6 @@ def terms_versions(db: Session) -> list[TermsVersion]:
     return list(
         db.exec(select(TermsVersion).order_by(col(TermsVersion.effective_from).desc())).all()
     )
-
-
-def _import_problem(db: Session, row: RegisterRow, logins: dict[str, int]) -> str | None:
-    """Why ``row`` cannot be imported into this database, or None."""
-    if not REFERENCE_PATTERN.match(row.reference_no):
-        return f"reference_no {row.reference_no!r} is not like HW-2024-000123"
-    if find_by_reference(db, row.reference_no) is not None:
-        return f"{row.reference_no} is already registered"
-    if row.assigned_counselor and row.assigned_counselor not in logins:
-        return f"assigned_counselor {row.assigned_counselor!r} is no active counselor"
-    if row.terms_agreed_on is not None:
-        if jst_day_start(row.terms_agreed_on) > utcnow():
-            return "terms_agreed_on is in the future"
-        if _terms_for_day(db, row.terms_agreed_on) is None:
-            return "no terms version was in force on terms_agreed_on"
-    return None
-
-
-def _terms_for_day(db: Session, day: date) -> TermsVersion | None:
-    """Art. 10: the version in force on ``day`` (one taking effect that day counts)."""
-    end_of_day = jst_day_start(date.fromordinal(day.toordinal() + 1))
-    return db.exec(
-        select(TermsVersion)
-        .where(TermsVersion.effective_from < end_of_day)
-        .order_by(col(TermsVersion.effective_from).desc())
-        .limit(1)
-    ).first()
-
-
-def check_import(db: Session, rows: list[RegisterRow]) -> list[RowProblem]:
-    """The rows this database refuses (already registered, unknown counselor…)."""
-    logins = {staff.login: staff.id for staff in counselors(db) if staff.id is not None}
-    problems = []
-    for row in rows:
-        reason = _import_problem(db, row, logins)
-        if reason is not None:
-            problems.append(RowProblem(row.line, reason))
-    return problems
-
-
-def import_service_users(
-    db: Session, *, actor: Actor, rows: list[RegisterRow], file_name: str
-) -> list[ServiceUser]:
-    """Register every row (checked with ``check_import`` first); one audit entry per user."""
-    logins = {staff.login: staff.id for staff in counselors(db)}
-    imported = []
-    for row in rows:
-        terms = _terms_for_day(db, row.terms_agreed_on) if row.terms_agreed_on else None
-        imported.append(
-            create_service_user(
-                db,
-                actor=actor,
-                reference_no=row.reference_no,
-                name_kanji=row.name_kanji,
-                name_kana=row.name_kana,
-                registration_route=row.registration_route,
-                services=row.services,
-                birth_date=row.birth_date,
-                terms_version=terms,
-                terms_agreed_at=jst_day_start(row.terms_agreed_on) if row.terms_agreed_on else None,
-                counseling_eligible=row.counseling_eligible,
-                assigned_counselor_id=logins.get(row.assigned_counselor),
-                source={"file": file_name, "line": row.line},
-            )
-        )
-    return imported
 
 
 def terms_version_at(db: Session, effective_from: datetime) -> TermsVersion | None:

@@ -43,7 +43,7 @@ def arguments(tmp_path: Path) -> dict[tuple[str, ...], list[str]]:
         ("backup", "restore"): [str(tmp_path / "copy.backup")],
         ("backup", "verify"): [str(tmp_path / "copy.backup")],
         ("db", "current"): [],
-        ("db", "downgrade"): ["-1", "--yes"],
+        ("db", "downgrade"): ["--yes"],
         ("db", "upgrade"): [],
         ("demo", "load"): ["--logins-file", str(tmp_path / "logins.txt")],
         ("evidence", "verify"): [],
