@@ -13,6 +13,7 @@ from sqlalchemy.exc import ArgumentError
 
 DEV_SECRET_KEY = "dev-only-insecure-secret-key"  # noqa: S105 - refused outside development
 ENVIRONMENTS = ("development", "production", "testing")
+DEFAULT_AUDIT_ORIGIN = "hellowork-shibuya.example/console-audit"
 SUPPORTED_DATABASES = ("sqlite", "postgresql", "postgres")
 
 
@@ -33,6 +34,11 @@ DOCUMENTED_VARIABLES = (
     EnvVar("CONSOLE_MAX_UPLOAD_MB", "largest evidence upload in MB (default 50)"),
     EnvVar("CONSOLE_MASK_KEY", "key of the short hashes shown for masked device ids"),
     EnvVar("CONSOLE_AUDIT_SIGNING_KEY", "path of the Ed25519 private key for checkpoints"),
+    EnvVar(
+        "CONSOLE_AUDIT_PINNED_KEYS",
+        "path of the file of checkpoint public keys verification trusts (required in production)",
+    ),
+    EnvVar("CONSOLE_AUDIT_ORIGIN", "the trail's name in checkpoints and key names"),
     EnvVar(
         "CONSOLE_REQUIRE_TOTP",
         "1 or 0; TOTP for supervisors and administrators (default: 1 in production)",
@@ -123,6 +129,8 @@ def load_settings(instance_path: str) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": max_upload_mb * 1024 * 1024,
         "MASK_KEY": _env("CONSOLE_MASK_KEY", secret_key),
         "AUDIT_SIGNING_KEY": _env("CONSOLE_AUDIT_SIGNING_KEY"),
+        "AUDIT_PINNED_KEYS": _env("CONSOLE_AUDIT_PINNED_KEYS"),
+        "AUDIT_ORIGIN": _env("CONSOLE_AUDIT_ORIGIN", DEFAULT_AUDIT_ORIGIN),
         "SESSION_COOKIE_SECURE": not development,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -6,17 +6,27 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import text
+from sqlalchemy import insert, text
 from sqlmodel import select
 
 from console import db
 from console.audit import COMMAND_LINE, Actor, Subject, record
+from console.audit import checkpoints as audit_checkpoints
 from console.audit import service as audit_service
-from console.audit.models import AuditEntry
-from console.audit.verify import Report
+from console.audit.canonical import (
+    GENESIS_PREV_HASH,
+    canonical_bytes,
+    chain_hash,
+    checkpoint_message,
+    format_time,
+)
+from console.audit.keys import SigningKey
+from console.audit.models import AuditCheckpoint, AuditEntry
+from console.audit.verify import Report, document_columns
 from console.timeutil import utcnow
 from tests.factories import reading, writing
 
@@ -92,7 +102,9 @@ def size(app: Flask) -> int:
 
 def checkpoint(app: Flask, *, force: bool = True) -> Any:
     with writing(app) as session:
-        return audit_service.write_checkpoint(session, utcnow(), actor=COMMAND_LINE, force=force)
+        return audit_checkpoints.write_checkpoint(
+            session, utcnow(), actor=COMMAND_LINE, force=force
+        )
 
 
 def verify(app: Flask) -> Report:
@@ -121,3 +133,73 @@ def stored(app: Flask, seq: int) -> dict[str, Any]:
             text("SELECT * FROM audit_entry WHERE seq = :seq"), {"seq": seq}
         ).one()
     return dict(row._mapping)
+
+
+def documents(app: Flask) -> list[dict[str, Any]]:
+    """Every entry's canonical document, by seq."""
+    with app.app_context(), db.engine().connect() as connection:
+        rows = connection.execute(text("SELECT canonical FROM audit_entry ORDER BY seq")).all()
+    return [json.loads(canonical) for (canonical,) in rows]
+
+
+def rewrite_trail(
+    app: Flask,
+    docs: list[dict[str, Any]],
+    *,
+    key: SigningKey | None,
+    signed_seqs: Iterable[int] = (),
+    at: datetime | None = None,
+) -> None:
+    """Do what someone with the database (and perhaps a key) can: replace the whole trail
+    by ``docs``, with a freshly computed chain, and checkpoints at ``signed_seqs`` signed
+    by ``key`` in the console's own format."""
+    drop_triggers(app)
+    raw(app, ["DELETE FROM audit_checkpoint", "DELETE FROM audit_entry"])
+    prev, hashes = GENESIS_PREV_HASH, {}
+    with app.app_context(), db.engine().begin() as connection:
+        for doc in docs:
+            canonical = canonical_bytes(doc)
+            digest = chain_hash(prev, canonical)
+            connection.execute(
+                insert(AuditEntry.__table__),  # type: ignore[attr-defined]
+                {
+                    **document_columns(doc),
+                    "at": datetime.fromisoformat(doc["at"].replace("Z", "+00:00")),
+                    "seq": doc["seq"],
+                    "canonical": canonical.decode(),
+                    "prev_hash": prev,
+                    "hash": digest,
+                },
+            )
+            hashes[doc["seq"]] = digest
+            prev = digest
+        log_id = docs[0]["details"]["log_id"]
+        previous = None
+        for seq in signed_seqs:
+            assert key is not None
+            moment = at or utcnow()
+            link = None if previous is None else (previous[0], format_time(previous[1]))
+            message = checkpoint_message(
+                log_id=log_id,
+                seq=seq,
+                head_hash=hashes[seq],
+                at=format_time(moment),
+                key_fingerprint=key.fingerprint,
+                previous=link,
+            )
+            connection.execute(
+                insert(AuditCheckpoint.__table__),  # type: ignore[attr-defined]
+                {
+                    "log_id": log_id,
+                    "seq": seq,
+                    "head_hash": hashes[seq],
+                    "at": moment,
+                    "signature": key.sign(message),
+                    "key_fingerprint": key.fingerprint,
+                    "public_key": key.public_key,
+                    "version": 2,
+                    "previous_seq": None if previous is None else previous[0],
+                    "previous_at": None if previous is None else previous[1],
+                },
+            )
+            previous = (seq, moment)

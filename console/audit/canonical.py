@@ -62,7 +62,11 @@ def chain_hash(prev_hash: str, canonical: bytes) -> str:
     return hashlib.sha256(HASH_DOMAIN + prev_hash.encode("ascii") + b"\n" + canonical).hexdigest()
 
 
-CHECKPOINT_DOMAIN = b"hw-shibuya-console/audit-checkpoint/v1\n"
+CHECKPOINT_DOMAINS = {
+    1: b"hw-shibuya-console/audit-checkpoint/v1\n",
+    2: b"hw-shibuya-console/audit-checkpoint/v2\n",
+}
+ROTATION_DOMAIN = b"hw-shibuya-console/audit-key-rotation/v1\n"
 
 
 def key_fingerprint(public_key: bytes) -> str:
@@ -71,14 +75,39 @@ def key_fingerprint(public_key: bytes) -> str:
 
 
 def checkpoint_message(
-    *, log_id: str, seq: int, head_hash: str, at: str, key_fingerprint: str
+    *,
+    log_id: str,
+    seq: int,
+    head_hash: str,
+    at: str,
+    key_fingerprint: str,
+    version: int = 2,
+    previous: tuple[int, str] | None = None,
 ) -> bytes:
-    """The exact bytes a checkpoint's Ed25519 signature covers (docs/audit-format.md)."""
-    statement = {
+    """The exact bytes a checkpoint's Ed25519 signature covers (docs/audit-format.md).
+
+    Version 2 also names the checkpoint written before it (``previous``: its seq and
+    time, None for the first), so removing a checkpoint breaks the signed sequence.
+    """
+    statement: dict[str, Any] = {
         "at": at,
         "head_hash": head_hash,
         "key_fingerprint": key_fingerprint,
         "log_id": log_id,
         "seq": seq,
     }
-    return CHECKPOINT_DOMAIN + canonical_bytes(statement)
+    if version >= 2:
+        statement["previous"] = (
+            None if previous is None else {"seq": previous[0], "at": previous[1]}
+        )
+    return CHECKPOINT_DOMAINS[version] + canonical_bytes(statement)
+
+
+def rotation_message(*, log_id: str, previous_fingerprint: str, key_fingerprint: str) -> bytes:
+    """What the old and the new key sign when one hands the trail over to the other."""
+    statement = {
+        "key_fingerprint": key_fingerprint,
+        "log_id": log_id,
+        "previous_fingerprint": previous_fingerprint,
+    }
+    return ROTATION_DOMAIN + canonical_bytes(statement)

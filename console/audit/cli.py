@@ -11,13 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from console import db, files
+from console.audit import checkpoints, keys, service
 from console.audit import export as export_format
-from console.audit import service
 from console.audit.keys import SigningKeyError
 from console.audit.trail import COMMAND_LINE, Subject, record
+from console.audit.verify import Report
 from console.timeutil import from_jst, jst_day_start, utcnow
 
 audit_group = AppGroup("audit", help="The audit trail: checkpoints, verification, export.")
@@ -54,14 +56,16 @@ def checkpoint_command(export_latest: bool) -> None:
     """Sign the head of the trail now (or print the latest checkpoint with --export)."""
     if export_latest:
         with db.transaction(write=False) as session:
-            latest = service.latest_checkpoint(session)
+            latest = checkpoints.latest_checkpoint(session)
             if latest is None:
                 raise click.ClickException("no checkpoint yet: run `flask audit checkpoint`")
-            click.echo(json.dumps(service.checkpoint_document(latest), indent=2))
+            click.echo(json.dumps(checkpoints.checkpoint_document(latest), indent=2))
         return
     try:
         with db.transaction() as session:
-            written = service.write_checkpoint(session, utcnow(), actor=COMMAND_LINE, force=True)
+            written = checkpoints.write_checkpoint(
+                session, utcnow(), actor=COMMAND_LINE, force=True
+            )
     except SigningKeyError as error:
         raise click.ClickException(str(error)) from error
     if written is None:
@@ -74,8 +78,17 @@ def checkpoint_command(export_latest: bool) -> None:
 
 @audit_group.command("verify")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def verify_command(as_json: bool) -> None:
-    """Recompute the whole chain and check every checkpoint; exit 1 on damage."""
+@click.option(
+    "--allow-stale",
+    is_flag=True,
+    help="Checking a copy (a restored backup): do not require a recent checkpoint.",
+)
+def verify_command(as_json: bool, allow_stale: bool) -> None:
+    """Recompute the chain, check every checkpoint against the pinned keys; exit 1 on damage."""
+    try:
+        pins = keys.pinned_keys(current_app)
+    except SigningKeyError as error:
+        raise click.ClickException(str(error)) from error
     with db.transaction(write=False) as session:
         total = service.entry_count(session)
         show_bar = sys.stdout.isatty() and not as_json
@@ -86,20 +99,95 @@ def verify_command(as_json: bool) -> None:
         )
         with bar as progress:
             report = service.run_verification(
-                session, progress=progress.update if progress is not None else None
+                session,
+                progress=progress.update if progress is not None else None,
+                pinned=pins,
+                check_age=not allow_stale,
             )
     if as_json:
-        click.echo(json.dumps(report.as_dict()))
-    elif report.problem is None:
-        click.echo(
-            f"OK: {report.count} entries, head seq {report.head_seq}, head hash "
-            f"{report.head_hash}, {report.checkpoints} checkpoints verified"
-        )
+        click.echo(json.dumps({**report.as_dict(), "pinned_keys": pins.source}))
     else:
-        problem = report.problem
-        click.echo(f"DAMAGED at seq {problem.seq}: {problem.kind}: {problem.detail}")
+        click.echo(_verify_summary(report, pins))
     if not report.ok:
         sys.exit(1)
+
+
+def _verify_summary(report: Report, pins: keys.PinnedKeys) -> str:
+    if report.problem is not None:
+        problem = report.problem
+        return f"DAMAGED at seq {problem.seq}: {problem.kind}: {problem.detail}"
+    lines = [
+        f"OK: {report.count} entries, head seq {report.head_seq}, head hash "
+        f"{report.head_hash}, {report.checkpoints} checkpoints verified",
+        f"checkpoint keys trusted from: {pins.source}",
+    ]
+    if report.newest_checkpoint is not None:
+        newest = report.newest_checkpoint
+        lines.append(
+            f"signed up to seq {newest.seq} at {newest.at} by key {newest.key_fingerprint}"
+        )
+    if report.covered_seq < report.head_seq:
+        lines.append(
+            f"entries {report.covered_seq + 1}..{report.head_seq} are not signed yet "
+            "(the scheduler signs them within minutes)"
+        )
+    return "\n".join(lines)
+
+
+key_group = AppGroup("key", help="The key that signs checkpoints: show it, rotate it.")
+audit_group.add_command(key_group)
+
+
+@key_group.command("show")
+def key_show_command() -> None:
+    """Print the checkpoint key's fingerprint and the line to put in the pinned-keys file."""
+    try:
+        key = keys.signing_key(current_app)
+    except SigningKeyError as error:
+        raise click.ClickException(str(error)) from error
+    with db.transaction(write=False) as session:
+        current = checkpoints.announced_fingerprint(session)
+    click.echo(f"fingerprint: {key.fingerprint}")
+    click.echo(f"public key:  {key.public_key}")
+    if current is None:
+        click.echo("the trail has not announced a key yet")
+    elif current != key.fingerprint:
+        click.echo(f"WARNING: the trail's current key is another one: {current}")
+    click.echo("line for the pinned-keys file (CONSOLE_AUDIT_PINNED_KEYS):")
+    click.echo(key.verifier(keys.origin(current_app)).vkey())
+
+
+@key_group.command("rotate")
+@click.argument("new_key", type=click.Path(dir_okay=False, exists=True))
+def key_rotate_command(new_key: str) -> None:
+    """Hand the trail over to the key in NEW_KEY (a PEM file): both keys sign the handover."""
+    try:
+        new = keys.load(Path(new_key))
+        with db.transaction() as session:
+            point = checkpoints.rotate_key(session, new, utcnow(), actor=COMMAND_LINE)
+    except SigningKeyError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"rotated at seq {point.seq}: the new key {new.fingerprint} signed it.")
+    click.echo("Now, in this order:")
+    click.echo(
+        f"  1. add this line to the pinned-keys file ({keys.pinned_keys_path(current_app)}):"
+    )
+    click.echo(f"     {new.verifier(keys.origin(current_app)).vkey()}")
+    click.echo(f"  2. set CONSOLE_AUDIT_SIGNING_KEY={new_key} for the scheduler and restart it")
+    click.echo("  3. keep the old key file offline: it may be needed to prove the old checkpoints")
+
+
+def _sign_head_for_export() -> None:
+    """Sign the head first, so that an export up to now ends at a signed checkpoint."""
+    try:
+        with db.transaction() as session:
+            checkpoints.sign_head(session, utcnow(), actor=COMMAND_LINE)
+    except SigningKeyError as error:
+        click.echo(
+            f"warning: the head could not be signed ({error}); entries after the last "
+            "checkpoint will not be proven by the export",
+            err=True,
+        )
 
 
 def _check_writable_folder(output: str) -> None:
@@ -134,6 +222,8 @@ def export_command(
         raise click.BadParameter("--since must be before --until", param_hint="--since")
     if output:
         _check_writable_folder(output)
+    if file_format == "jsonl" and until is None:
+        _sign_head_for_export()
     with (
         files.atomic_write_text(output) if output else nullcontext(sys.stdout) as handle,
         db.transaction(write=False) as session,
@@ -147,7 +237,7 @@ def export_command(
             session,
             COMMAND_LINE,
             "audit.exported",
-            Subject("audit_log", service.trail_log_id(session) or ""),
+            Subject("audit_log", checkpoints.trail_log_id(session) or ""),
             service.export_details(file_format, since, until, span),
         )
     if output:

@@ -25,6 +25,9 @@ CHECKPOINT_FIELDS = (
     "signature",
     "key_fingerprint",
     "public_key",
+    "version",
+    "previous_seq",
+    "previous_at",
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from console.audit import cli, keys, service, views
+from console.audit import checkpoints, cli, keys, views
 from console.navigation import NavItem, Panel, add_nav, add_panel
 from console.permissions import Permission
 from console.sweeps import register_sweep
@@ -20,4 +20,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.audit_group)
     add_nav(app, NavItem("audit.search", _l("Audit trail"), Permission.AUDIT_READ, order=80))
     add_panel(app, Panel("audit/_panel.html", Permission.AUDIT_READ, views.panel_context, 20))
-    register_sweep(app, CHECKPOINT_SWEEP, service.checkpoint_sweep)
+    register_sweep(app, CHECKPOINT_SWEEP, checkpoints.checkpoint_sweep)

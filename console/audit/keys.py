@@ -1,8 +1,15 @@
-"""The Ed25519 key that signs checkpoints (``CONSOLE_AUDIT_SIGNING_KEY``, a PEM file path).
+"""The Ed25519 key that signs checkpoints (``CONSOLE_AUDIT_SIGNING_KEY``, a PEM file path),
+and the public keys that verification trusts (``CONSOLE_AUDIT_PINNED_KEYS``).
 
 In development and tests, when no key is configured, one is generated on first use in
 the instance folder (``instance/audit-signing-key.pem``, mode 600) and the log says so.
 In production the console refuses to start without a configured key.
+
+Verification never trusts the keys the trail announces about itself: someone who
+rewrites the trail can announce a key of their own. It trusts the keys pinned in a
+file the operator keeps away from the database (and keys a pinned key handed over to
+by a signed rotation). In production that file is required; in development and tests
+the public half of the signing key stands in for it.
 """
 
 from __future__ import annotations
@@ -16,6 +23,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import Flask
 
 from console.audit.canonical import key_fingerprint
+from console.audit.signed_note import ED25519, NoteError, VerifierKey, check_key_name
+from console.audit.signed_note import parse_trusted_keys as parse_key_list
 from console.config import ConfigurationError
 from console.files import atomic_write
 
@@ -28,6 +37,23 @@ class SigningKeyError(RuntimeError):
     """The signing key cannot be read; the message says what to do."""
 
 
+class PinnedKeysError(SigningKeyError):
+    """The pinned-keys file cannot be read or is not in the expected form."""
+
+
+@dataclass(frozen=True)
+class PinnedKeys:
+    """The checkpoint keys verification trusts, and where they come from."""
+
+    keys: dict[str, str | None]  # fingerprint -> raw public key in hex (None: fingerprint only)
+    path: str | None = None  # the pinned-keys file; None in development
+    note: str = ""  # without a file: why, in a sentence
+
+    @property
+    def source(self) -> str:
+        return self.path or self.note
+
+
 @dataclass(frozen=True)
 class SigningKey:
     private: Ed25519PrivateKey
@@ -38,10 +64,20 @@ class SigningKey:
     def sign(self, message: bytes) -> str:
         return self.private.sign(message).hex()
 
+    def verifier(self, origin: str) -> VerifierKey:
+        """The C2SP verifier key (``name+keyid+base64``) of this key under ``origin``."""
+        return VerifierKey(origin, ED25519, bytes.fromhex(self.public_key))
+
 
 def check_configuration(app: Flask) -> None:
-    """Refuse to start in production without ``CONSOLE_AUDIT_SIGNING_KEY``."""
-    if app.config.get("CONSOLE_ENV") == "production" and not app.config.get("AUDIT_SIGNING_KEY"):
+    """Refuse to start with a bad origin or pinned-keys file, and in production without
+    ``CONSOLE_AUDIT_SIGNING_KEY`` and ``CONSOLE_AUDIT_PINNED_KEYS``."""
+    try:
+        check_key_name(origin(app))
+    except NoteError as error:
+        raise ConfigurationError(f"CONSOLE_AUDIT_ORIGIN: {error}") from error
+    production = app.config.get("CONSOLE_ENV") == "production"
+    if production and not app.config.get("AUDIT_SIGNING_KEY"):
         raise ConfigurationError(
             "CONSOLE_AUDIT_SIGNING_KEY is not set: the console refuses to run in production "
             "without the key that signs audit checkpoints. Create one with\n"
@@ -49,6 +85,54 @@ def check_configuration(app: Flask) -> None:
             "  chmod 600 /etc/console/audit-signing-key.pem\n"
             "and set CONSOLE_AUDIT_SIGNING_KEY to its path."
         )
+    if production and not app.config.get("AUDIT_PINNED_KEYS"):
+        raise ConfigurationError(
+            "CONSOLE_AUDIT_PINNED_KEYS is not set: in production, verification of the audit "
+            "trail must trust only keys kept outside the database. Print the checkpoint key "
+            "with `flask audit key show`, put its line in a file the operator keeps (e.g. "
+            "/etc/console/audit-pinned-keys.txt, read-only) and set CONSOLE_AUDIT_PINNED_KEYS "
+            "to its path (docs/audit-format.md, 'Pinned keys')."
+        )
+    if app.config.get("AUDIT_PINNED_KEYS"):
+        try:
+            _read_pins(Path(app.config["AUDIT_PINNED_KEYS"]))
+        except PinnedKeysError as error:
+            raise ConfigurationError(f"CONSOLE_AUDIT_PINNED_KEYS: {error}") from error
+
+
+def origin(app: Flask) -> str:
+    """The trail's name in checkpoints and in the names of its keys."""
+    return str(app.config.get("AUDIT_ORIGIN") or "")
+
+
+def pinned_keys(app: Flask) -> PinnedKeys:
+    """The keys checkpoints must be signed with (by the pinned-keys file, or in
+    development by the signing key itself)."""
+    configured = app.config.get("AUDIT_PINNED_KEYS")
+    if configured:
+        return PinnedKeys(_read_pins(Path(configured)), path=str(configured))
+    try:
+        key = signing_key(app)
+    except SigningKeyError as error:
+        return PinnedKeys(
+            {}, note=f"no pinned-keys file, and the signing key is unreadable: {error}"
+        )
+    return PinnedKeys(
+        {key.fingerprint: key.public_key},
+        note="no pinned-keys file (CONSOLE_AUDIT_PINNED_KEYS): development trusts the signing key",
+    )
+
+
+def _read_pins(path: Path) -> dict[str, str | None]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+        raise PinnedKeysError(f"cannot read the pinned-keys file {path}: {reason}") from error
+    try:
+        return parse_key_list(text)
+    except NoteError as error:
+        raise PinnedKeysError(f"{path}: {error}") from error
 
 
 def key_path(app: Flask) -> Path:
@@ -66,7 +150,7 @@ def signing_key(app: Flask) -> SigningKey:
         check_configuration(app)
         if not path.exists():
             _generate(path)
-    key = _load(path)
+    key = load(path)
     cache[path] = key
     return key
 
@@ -78,7 +162,13 @@ def identity(key: Ed25519PrivateKey, path: Path) -> SigningKey:
     return SigningKey(key, raw.hex(), key_fingerprint(raw), path)
 
 
-def _load(path: Path) -> SigningKey:
+def pinned_keys_path(app: Flask) -> str:
+    """Where the operator keeps the pinned keys (or a hint where to put them)."""
+    return str(app.config.get("AUDIT_PINNED_KEYS") or "set CONSOLE_AUDIT_PINNED_KEYS")
+
+
+def load(path: Path) -> SigningKey:
+    """The Ed25519 private key in the PEM file at ``path``."""
     try:
         data = path.read_bytes()
     except OSError as error:

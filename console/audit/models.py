@@ -36,7 +36,11 @@ class AuditEntry(SQLModel, table=True):
 
 
 class AuditCheckpoint(SQLModel, table=True):
-    """A signed statement "the trail had ``seq`` entries ending in ``head_hash`` at ``at``"."""
+    """A signed statement "the trail had ``seq`` entries ending in ``head_hash`` at ``at``".
+
+    From version 2 the statement also names the checkpoint written before it
+    (``previous_seq``, ``previous_at``), so a removed checkpoint is noticed.
+    """
 
     __tablename__ = "audit_checkpoint"
 
@@ -48,3 +52,6 @@ class AuditCheckpoint(SQLModel, table=True):
     signature: str = Field(max_length=128)
     key_fingerprint: str = Field(max_length=64)
     public_key: str = Field(max_length=64)
+    version: int = Field(default=2, sa_column=Column(Integer, nullable=False, server_default="1"))
+    previous_seq: int | None = Field(default=None)
+    previous_at: datetime | None = utc_field(nullable=True)

@@ -5,145 +5,40 @@ Every function takes the caller's session and only flushes; the caller commits.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import String, func, insert, select, type_coerce
+from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from console.audit.canonical import checkpoint_message, format_time
+from console.audit.canonical import format_time
+from console.audit.checkpoints import key_announcements, latest_checkpoint, staleness
 from console.audit.export import render
-from console.audit.keys import signing_key
+from console.audit.keys import PinnedKeys, pinned_keys
 from console.audit.models import AuditCheckpoint, AuditEntry
 from console.audit.queries import SearchFilter, apply_filter
 from console.audit.trail import (
-    SCHEDULER,
     Actor,
     Subject,
-    append_pending,
-    chain_head,
-    lock_chain,
     record,
 )
-from console.audit.verify import KEY_ACTIONS, Checkpoint, Report, Row, verify
+from console.audit.verify import (
+    Checkpoint,
+    Problem,
+    Report,
+    Row,
+    trusted_keys,
+    verify,
+)
 from console.timeutil import utcnow
 
-CHECKPOINT_INTERVAL = timedelta(minutes=5)
 STREAM_BATCH = 2000
 
 E = AuditEntry.__table__.c  # type: ignore[attr-defined]
 C = AuditCheckpoint.__table__.c  # type: ignore[attr-defined]
-
-
-# --- checkpoints -------------------------------------------------------------------------
-
-
-def latest_checkpoint(db: Session) -> AuditCheckpoint | None:
-    return db.execute(
-        select(AuditCheckpoint).order_by(C.seq.desc(), C.id.desc()).limit(1)
-    ).scalar_one_or_none()
-
-
-def _details_of(canonical: str) -> dict[str, Any]:
-    return json.loads(canonical).get("details") or {}
-
-
-def trail_log_id(db: Session) -> str | None:
-    """The log id the genesis entry announced."""
-    canonical = db.execute(select(E.canonical).where(E.seq == 1)).scalar_one_or_none()
-    return None if canonical is None else _details_of(canonical).get("log_id")
-
-
-def announced_fingerprint(db: Session) -> str | None:
-    """The fingerprint of the key the chain last announced (genesis or key rotation)."""
-    canonical = db.execute(
-        select(E.canonical).where(E.action.in_(sorted(KEY_ACTIONS))).order_by(E.seq.desc()).limit(1)
-    ).scalar_one_or_none()
-    return None if canonical is None else _details_of(canonical).get("key_fingerprint")
-
-
-def write_checkpoint(
-    db: Session, now: datetime, *, actor: Actor = SCHEDULER, force: bool = False
-) -> AuditCheckpoint | None:
-    """Sign the head of the chain; None when there was nothing to sign.
-
-    Without ``force`` (the scheduler's sweep) at most one checkpoint is written every
-    five minutes, and none while the trail has not grown. A new signing key is first
-    announced in the chain by an ``audit.key_rotated`` entry, which the checkpoint covers.
-    """
-    lock_chain(db)
-    if not force:
-        last = latest_checkpoint(db)
-        if last is not None and (
-            now - last.at < CHECKPOINT_INTERVAL or chain_head(db)[0] == last.seq
-        ):
-            return None
-    if chain_head(db)[0] == 0:
-        return None
-    key = signing_key(current_app)
-    log_id = trail_log_id(db) or ""
-    previous = announced_fingerprint(db)
-    if previous != key.fingerprint:
-        record(
-            db,
-            actor,
-            "audit.key_rotated",
-            Subject("audit_log", log_id),
-            {
-                "previous_fingerprint": previous,
-                "key_fingerprint": key.fingerprint,
-                "public_key": key.public_key,
-            },
-        )
-        append_pending(db)
-    seq, head_hash = chain_head(db)
-    at = now
-    message = checkpoint_message(
-        log_id=log_id,
-        seq=seq,
-        head_hash=head_hash,
-        at=format_time(at),
-        key_fingerprint=key.fingerprint,
-    )
-    values = {
-        "log_id": log_id,
-        "seq": seq,
-        "head_hash": head_hash,
-        "at": at,
-        "signature": key.sign(message),
-        "key_fingerprint": key.fingerprint,
-        "public_key": key.public_key,
-    }
-    db.execute(insert(AuditCheckpoint).values(**values))
-    db.flush()
-    return AuditCheckpoint(**values)
-
-
-def checkpoint_sweep(db: Session, now: datetime) -> int:
-    """The scheduler's sweep: at most one checkpoint every five minutes.
-
-    ``db`` must be a writer's transaction (``db.transaction()``): announcing a new key
-    appends an entry, and the checkpoint row is written under the chain lock.
-    """
-    return 1 if write_checkpoint(db, now) is not None else 0
-
-
-def checkpoint_document(checkpoint: AuditCheckpoint) -> dict[str, Any]:
-    """A checkpoint as plain JSON, with everything needed to check its signature."""
-    return {
-        "log_id": checkpoint.log_id,
-        "seq": checkpoint.seq,
-        "head_hash": checkpoint.head_hash,
-        "at": format_time(checkpoint.at),
-        "key_fingerprint": checkpoint.key_fingerprint,
-        "public_key": checkpoint.public_key,
-        "signature": checkpoint.signature,
-        "algorithm": "Ed25519",
-    }
 
 
 # --- verification ------------------------------------------------------------------------
@@ -218,7 +113,8 @@ def stream_checkpoints(
         )
         query = (
             select(C.id, C.log_id, C.seq, C.head_hash, C.at, C.signature)
-            .add_columns(C.key_fingerprint, C.public_key)
+            .add_columns(C.key_fingerprint, C.public_key, C.version)
+            .add_columns(C.previous_seq, C.previous_at)
             .where(after)
             .order_by(C.seq, C.id)
             .limit(STREAM_BATCH)
@@ -243,16 +139,32 @@ def to_checkpoint(point: Any) -> Checkpoint:
         point.signature,
         point.key_fingerprint,
         point.public_key,
+        point.version,
+        point.previous_seq,
+        None if point.previous_at is None else format_time(point.previous_at),
     )
 
 
-def run_verification(db: Session, progress: Callable[[int], None] | None = None) -> Report:
-    """Verify the whole chain and every checkpoint, streaming."""
+def run_verification(
+    db: Session,
+    progress: Callable[[int], None] | None = None,
+    *,
+    pinned: PinnedKeys | None = None,
+    now: datetime | None = None,
+    check_age: bool = True,
+) -> Report:
+    """Verify the whole chain and every checkpoint against the pinned keys, streaming;
+    then (``check_age``) that the newest checkpoint is as recent as the scheduler keeps it."""
+    pins = pinned if pinned is not None else pinned_keys(current_app)
+    trusted = trusted_keys(pins.keys, (details for _seq, details in key_announcements(db)))
     rows = stream_rows(db)
     try:
-        return verify(rows, stream_checkpoints(db), progress=progress)
+        report = verify(rows, stream_checkpoints(db), trusted_keys=trusted, progress=progress)
     finally:
         rows.close()
+    if report.ok and check_age:
+        report.problem = staleness(db, now or utcnow())
+    return report
 
 
 def record_verification(db: Session, actor: Actor, report: Report) -> None:
@@ -267,15 +179,13 @@ def record_verification(db: Session, actor: Actor, report: Report) -> None:
     )
 
 
-STALE_CHECKPOINT = timedelta(minutes=15)
-
-
 @dataclass(frozen=True)
 class TrailSummary:
     size: int
     last_checkpoint: AuditCheckpoint | None
     last_verified: AuditEntry | None
     now: datetime
+    overdue: Problem | None = None
 
     @property
     def unsigned(self) -> int:
@@ -284,19 +194,18 @@ class TrailSummary:
 
     @property
     def checkpoint_overdue(self) -> bool:
-        """New entries have waited for a checkpoint longer than the scheduler ever should."""
-        if self.unsigned == 0:
-            return False
-        if self.last_checkpoint is None:
-            return True
-        return self.now - self.last_checkpoint.at > STALE_CHECKPOINT
+        """The newest checkpoint is older than the scheduler ever leaves it."""
+        return self.overdue is not None
 
 
 def summary(db: Session) -> TrailSummary:
     last_verified = db.execute(
         select(AuditEntry).where(E.action == "audit.verified").order_by(E.seq.desc()).limit(1)
     ).scalar_one_or_none()
-    return TrailSummary(entry_count(db), latest_checkpoint(db), last_verified, utcnow())
+    now = utcnow()
+    return TrailSummary(
+        entry_count(db), latest_checkpoint(db), last_verified, now, staleness(db, now)
+    )
 
 
 # --- export ------------------------------------------------------------------------------

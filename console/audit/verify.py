@@ -16,14 +16,18 @@ The first damage found is reported by the lowest ``seq`` it concerns and its kin
 - ``forked``: an entry links to an earlier entry that already had a successor;
 - ``truncated``: the chain ends before a checkpoint's ``seq``, or the hash at a
   checkpoint's ``seq`` differs from the signed one;
-- ``bad signature``: a checkpoint whose Ed25519 signature does not verify (or is made
-  with a key the chain never announced, or names another log).
+- ``bad signature``: a checkpoint whose Ed25519 signature does not verify, or is made
+  with a key that is not trusted (pinned outside the trail, or handed over from a pinned
+  key by a signed rotation), or by a key the trail had already replaced, or names another
+  log.
+
+A removed checkpoint is ``deleted`` (each checkpoint signs the one written before it).
 """
 
 from __future__ import annotations
 
 import json
-from collections import deque
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +37,7 @@ from console.audit.canonical import (
     chain_hash,
     checkpoint_message,
     key_fingerprint,
+    rotation_message,
 )
 
 MODIFIED = "modified"
@@ -42,7 +47,8 @@ REORDERED = "reordered"
 FORKED = "forked"
 TRUNCATED = "truncated"
 BAD_SIGNATURE = "bad signature"
-KINDS = (MODIFIED, DELETED, INSERTED, REORDERED, FORKED, TRUNCATED, BAD_SIGNATURE)
+STALE = "stale"  # the newest checkpoint is older than the scheduler leaves it
+KINDS = (MODIFIED, DELETED, INSERTED, REORDERED, FORKED, TRUNCATED, BAD_SIGNATURE, STALE)
 
 # The columns kept beside the canonical bytes for searching; each must agree with them.
 COLUMNS = (
@@ -81,6 +87,15 @@ class Checkpoint:
     signature: str  # hex, 64 bytes
     key_fingerprint: str
     public_key: str  # hex, 32 bytes
+    version: int = 2
+    previous_seq: int | None = None  # the checkpoint written before this one (version 2)
+    previous_at: str | None = None
+
+    @property
+    def previous(self) -> tuple[int, str] | None:
+        if self.previous_seq is None or self.previous_at is None:
+            return None
+        return (self.previous_seq, self.previous_at)
 
 
 @dataclass(frozen=True)
@@ -98,7 +113,11 @@ class Report:
     log_id: str | None = None
     checkpoints: int = 0
     problem: Problem | None = None
-    keys: dict[str, str] = field(default_factory=dict)
+    keys: dict[str, str | None] = field(default_factory=dict)  # trusted: fingerprint -> key
+    covered_seq: int = 0  # the highest seq a verified checkpoint signed
+    newest_checkpoint: Checkpoint | None = None
+    active_key: str | None = None  # the fingerprint the trail announced last
+    active_since: int = 0
 
     @property
     def ok(self) -> bool:
@@ -112,6 +131,7 @@ class Report:
             "head_hash": self.head_hash,
             "log_id": self.log_id,
             "checkpoints": self.checkpoints,
+            "covered_seq": self.covered_seq,
             "problem": None
             if self.problem is None
             else {
@@ -160,22 +180,87 @@ def parse(canonical: str) -> dict[str, Any] | None:
 
 def signature_valid(checkpoint: Checkpoint, public_key_hex: str) -> bool:
     """Whether ``checkpoint`` carries a valid Ed25519 signature by ``public_key_hex``."""
-    from cryptography.exceptions import InvalidSignature  # late: only checkpoints need it
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey  # likewise
-
+    if checkpoint.version not in (1, 2):
+        return False
     message = checkpoint_message(
         log_id=checkpoint.log_id,
         seq=checkpoint.seq,
         head_hash=checkpoint.head_hash,
         at=checkpoint.at,
         key_fingerprint=checkpoint.key_fingerprint,
+        version=checkpoint.version,
+        previous=checkpoint.previous,
     )
+    return ed25519_valid(public_key_hex, checkpoint.signature, message)
+
+
+def ed25519_valid(public_key_hex: Any, signature_hex: Any, message: bytes) -> bool:
+    """Whether ``signature_hex`` is a valid Ed25519 signature of ``message`` by the key."""
+    from cryptography.exceptions import InvalidSignature  # late: only checkpoints need it
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey  # likewise
+
+    if not isinstance(public_key_hex, str) or not isinstance(signature_hex, str):
+        return False
     try:
         key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key_hex))
-        key.verify(bytes.fromhex(checkpoint.signature), message)
+        key.verify(bytes.fromhex(signature_hex), message)
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+def announced_key(
+    details: Mapping[str, Any], names: tuple[str, str] = ("key_fingerprint", "public_key")
+) -> tuple[str, str] | None:
+    """``(fingerprint, public key)`` a key entry names, when the two agree."""
+    fingerprint, public_key = details.get(names[0]), details.get(names[1])
+    if not isinstance(fingerprint, str) or not isinstance(public_key, str):
+        return None
+    try:
+        agrees = key_fingerprint(bytes.fromhex(public_key)) == fingerprint
+    except ValueError:
+        return None
+    return (fingerprint, public_key) if agrees else None
+
+
+def trusted_keys(
+    pinned: Mapping[str, str | None], announcements: Iterable[Mapping[str, Any]]
+) -> dict[str, str | None]:
+    """The pinned keys and every key a trusted key signed over to, or took over from.
+
+    ``pinned`` maps fingerprints held outside the trail to their public key (None when
+    only the fingerprint is pinned); ``announcements`` are the details of the trail's
+    ``audit.genesis`` and ``audit.key_rotated`` entries. A rotation signed by the old
+    key makes the new one trusted when the old one is; signed by the new key, it makes
+    the old one trusted when the new one is. An unsigned rotation trusts nothing.
+    """
+    public: dict[str, str] = {}
+    handed: dict[str, set[str]] = defaultdict(set)
+    for details in announcements:
+        new = announced_key(details)
+        old = announced_key(details, ("previous_fingerprint", "previous_public_key"))
+        if new is not None:
+            public[new[0]] = new[1]
+        if new is None or old is None:
+            continue
+        public.setdefault(old[0], old[1])
+        message = rotation_message(
+            log_id=str(details.get("log_id", "")),
+            previous_fingerprint=old[0],
+            key_fingerprint=new[0],
+        )
+        if ed25519_valid(old[1], details.get("previous_key_signature"), message):
+            handed[old[0]].add(new[0])
+        if ed25519_valid(new[1], details.get("key_signature"), message):
+            handed[new[0]].add(old[0])
+    trusted: dict[str, str | None] = {name.lower(): key for name, key in pinned.items()}
+    waiting = list(trusted)
+    while waiting:
+        for reached in handed.pop(waiting.pop(), set()):
+            if reached not in trusted:
+                trusted[reached] = public.get(reached)
+                waiting.append(reached)
+    return {name: key or public.get(name) for name, key in trusted.items()}
 
 
 class _Peekable:
@@ -253,19 +338,29 @@ def _check_row(
 
 
 def _check_checkpoint(checkpoint: Checkpoint, row: Row, report: Report) -> Problem | None:
+    def refused(detail: str) -> Problem:
+        return Problem(checkpoint.seq, BAD_SIGNATURE, detail)
+
     if report.log_id is not None and checkpoint.log_id != report.log_id:
-        return Problem(checkpoint.seq, BAD_SIGNATURE, "the checkpoint names another log id")
-    public_key = report.keys.get(checkpoint.key_fingerprint)
-    if public_key is None:
-        return Problem(
-            checkpoint.seq, BAD_SIGNATURE, "the checkpoint's key was never announced in the chain"
+        return refused("the checkpoint names another log id")
+    fingerprint = checkpoint.key_fingerprint
+    if not report.keys:
+        return refused("no checkpoint key is pinned: nothing can show who signed the trail")
+    if fingerprint not in report.keys:
+        return refused(
+            f"the checkpoint is signed by key {fingerprint[:16]}…, which is neither pinned "
+            "nor handed over from a pinned key by a signed rotation"
         )
-    if checkpoint.public_key != public_key:
-        return Problem(
-            checkpoint.seq, BAD_SIGNATURE, "the checkpoint's public key is not the announced one"
-        )
+    public_key = report.keys[fingerprint] or checkpoint.public_key
+    if checkpoint.public_key != public_key or not _hashes_to(public_key, fingerprint):
+        return refused("the checkpoint's public key is not the trusted one")
     if not signature_valid(checkpoint, public_key):
-        return Problem(checkpoint.seq, BAD_SIGNATURE, "the checkpoint's signature is not valid")
+        return refused("the checkpoint's signature is not valid")
+    if report.active_key is not None and fingerprint != report.active_key:
+        return refused(
+            f"the checkpoint is signed by key {fingerprint[:16]}…, which the trail had "
+            f"replaced at seq {report.active_since}"
+        )
     if checkpoint.head_hash != row.hash:
         return Problem(
             checkpoint.seq, TRUNCATED, "the hash at this seq differs from the signed checkpoint"
@@ -273,18 +368,46 @@ def _check_checkpoint(checkpoint: Checkpoint, row: Row, report: Report) -> Probl
     return None
 
 
-def _learn_keys(document: dict[str, Any], report: Report) -> None:
+def _hashes_to(public_key: str, fingerprint: str) -> bool:
+    try:
+        return key_fingerprint(bytes.fromhex(public_key)) == fingerprint
+    except ValueError:
+        return False
+
+
+def _check_sequence(
+    checkpoint: Checkpoint, previous: Checkpoint | None, start_seq: int
+) -> Problem | None:
+    """A version-2 checkpoint names the one before it: a missing one is ``deleted``."""
+    if checkpoint.version < 2:
+        return None
+    named = checkpoint.previous
+    if previous is None:
+        if named is None or named[0] < start_seq:
+            return None  # the first checkpoint, or its predecessor lies before this range
+    elif named == (previous.seq, previous.at):
+        return None
+    if named is None:
+        return Problem(checkpoint.seq, DELETED, "the checkpoints before this one were removed")
+    return Problem(
+        named[0], DELETED, f"the checkpoint signed at {named[1]} for seq {named[0]} was removed"
+    )
+
+
+def _note_key_entry(document: dict[str, Any], report: Report, learn_keys: bool) -> None:
+    """Follow the trail's own key announcements: its log id, the active key, and
+    (``learn_keys``, when nothing is pinned) the keys it announces."""
     if document.get("action") not in KEY_ACTIONS:
         return
     details = document.get("details") or {}
     if document.get("action") == "audit.genesis" and details.get("log_id"):
         report.log_id = report.log_id or str(details["log_id"])
-    public_key = details.get("public_key")
-    if isinstance(public_key, str):
-        try:
-            report.keys[key_fingerprint(bytes.fromhex(public_key))] = public_key
-        except ValueError:
-            return
+    announced = announced_key(details)
+    if announced is None:
+        return
+    report.active_key, report.active_since = announced[0], int(document.get("seq") or 0)
+    if learn_keys:
+        report.keys.setdefault(announced[0], announced[1])
 
 
 def verify(
@@ -294,18 +417,20 @@ def verify(
     start_seq: int = 1,
     start_prev_hash: str | None = GENESIS_PREV_HASH,
     log_id: str | None = None,
-    trusted_keys: Mapping[str, str] | None = None,
-    learn_keys: bool = True,
+    trusted_keys: Mapping[str, str | None] | None = None,
+    learn_keys: bool = False,
     linked: bool = True,
     progress: Callable[[int], None] | None = None,
 ) -> Report:
     """Check ``rows`` and ``checkpoints`` (both by ascending ``seq``) against each other.
 
     ``start_prev_hash`` None accepts whatever the first row links to (an export that
-    starts mid-chain); ``trusted_keys`` adds fingerprint → public key pairs known from
-    elsewhere to the keys the chain announces itself; ``learn_keys`` False trusts only
-    those (a verifier that pinned the fingerprints it holds). ``linked`` False checks a
-    selection (entries picked by a filter): each entry's hash and columns, not the links.
+    starts mid-chain); ``trusted_keys`` maps the fingerprints of the keys whose
+    checkpoints count to their public keys (None: take the one the checkpoint carries,
+    if it hashes to the fingerprint). ``learn_keys`` also trusts every key the chain
+    announces itself, which proves nothing about who signed: only for a checker that
+    holds no pinned key and says so. ``linked`` False checks a selection (entries picked
+    by a filter): each entry's hash and columns, not the links.
     """
     report = Report(log_id=log_id, keys=dict(trusted_keys or {}))
     pending: Iterator[Checkpoint] = iter(checkpoints)
@@ -323,23 +448,16 @@ def verify(
             report.problem = problem
             return report
         assert document is not None
-        if learn_keys:
-            _learn_keys(document, report)
-        elif document.get("action") == "audit.genesis":
-            report.log_id = report.log_id or (document.get("details") or {}).get("log_id")
+        _note_key_entry(document, report, learn_keys)
         recent.append(row.hash)
         expected = row.seq + 1
         report.count += 1
         report.head_seq, report.head_hash = row.seq, row.hash
         while waiting is not None and waiting.seq <= row.seq:
-            if waiting.seq == row.seq:
-                problem = _check_checkpoint(waiting, row, report)
-            else:
-                problem = Problem(waiting.seq, DELETED, "a checkpoint names a missing entry")
+            problem = _check_reached_checkpoint(waiting, row, report, start_seq)
             if problem is not None:
                 report.problem = problem
                 return report
-            report.checkpoints += 1
             waiting = next(pending, None)
         unreported += 1
         if progress is not None and unreported >= PROGRESS_EVERY:
@@ -354,3 +472,18 @@ def verify(
             f"the trail ends at seq {report.head_seq} but a checkpoint signed seq {waiting.seq}",
         )
     return report
+
+
+def _check_reached_checkpoint(
+    checkpoint: Checkpoint, row: Row, report: Report, start_seq: int
+) -> Problem | None:
+    """Check a checkpoint once the entries up to its seq were read; count it when good."""
+    if checkpoint.seq != row.seq:
+        return Problem(checkpoint.seq, DELETED, "a checkpoint names a missing entry")
+    problem = _check_sequence(checkpoint, report.newest_checkpoint, start_seq)
+    problem = problem or _check_checkpoint(checkpoint, row, report)
+    if problem is None:
+        report.checkpoints += 1
+        report.covered_seq = checkpoint.seq
+        report.newest_checkpoint = checkpoint
+    return problem

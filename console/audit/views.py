@@ -10,6 +10,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -22,7 +23,7 @@ from flask_login import current_user
 from sqlmodel import Session
 
 from console import db
-from console.audit import labels, queries, service
+from console.audit import checkpoints, keys, labels, queries, service
 from console.audit.actions import label as action_label
 from console.audit.canonical import format_time
 from console.audit.export import render
@@ -154,7 +155,15 @@ def verify_page() -> str:
         summary=summary,
         last_result=last_result,
         checkpoint_age=_age_minutes(summary.last_checkpoint),
+        pins=_pins_for_page(),
     )
+
+
+def _pins_for_page() -> keys.PinnedKeys:
+    try:
+        return keys.pinned_keys(current_app)
+    except keys.SigningKeyError:
+        return keys.PinnedKeys({})
 
 
 @bp.route("/verify", methods=["POST"])
@@ -168,8 +177,13 @@ def verify_now() -> Any:
     # while the chain is read (seconds on a long trail, and other staff must not wait),
     # then begin a writer again to record the result.
     db.rollback_request()
+    try:
+        pins = keys.pinned_keys(current_app)
+    except keys.SigningKeyError as error:
+        flash(_("The pinned checkpoint keys cannot be read: %(error)s", error=str(error)), "danger")
+        return redirect(url_for("audit.verify_page"))
     with db.transaction(write=False) as reader:
-        report = service.run_verification(reader)
+        report = service.run_verification(reader, pinned=pins)
     session = db.session()
     session.connection(execution_options={db.WRITE_OPTION: True})
     service.record_verification(session, Actor.of_staff(current_user), report)
@@ -211,7 +225,7 @@ def export_csv() -> Any:
         session,
         Actor.of_staff(current_user),
         "audit.exported",
-        Subject("audit_log", service.trail_log_id(session) or ""),
+        Subject("audit_log", checkpoints.trail_log_id(session) or ""),
         service.export_details(
             "csv",
             search_filter.since,
@@ -248,6 +262,7 @@ def problem_kind_label(kind: str) -> str:
         "forked": _("forked"),
         "truncated": _("truncated"),
         "bad signature": _("bad signature"),
+        "stale": _("checkpoint overdue"),
     }.get(kind, kind)
 
 

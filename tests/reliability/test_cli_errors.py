@@ -10,8 +10,10 @@ from pathlib import Path
 
 import click
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from console import PROJECT_ROOT
+from console.audit.keys import pem_bytes
 from console.config import ConfigurationError, load_settings
 from tests.conftest import ON_POSTGRES, make_app
 
@@ -35,8 +37,12 @@ def arguments(tmp_path: Path) -> dict[tuple[str, ...], list[str]]:
     register.write_text("利用者番号,氏名,フリガナ,登録方法\nHW-1,山田 太郎,ヤマダ タロウ,窓口\n")
     terms = tmp_path / "terms.txt"
     terms.write_text("第1条 …")
+    new_key = tmp_path / "new-key.pem"
+    new_key.write_bytes(pem_bytes(Ed25519PrivateKey.generate()))
     return {
         ("audit", "checkpoint"): [],
+        ("audit", "key", "rotate"): [str(new_key)],
+        ("audit", "key", "show"): [],
         ("audit", "export"): ["--format", "csv", "--output", str(tmp_path / "trail.csv")],
         ("audit", "verify"): [],
         ("backup", "create"): [str(tmp_path / "copy.backup")],

@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 
 from console import db
 from console.audit import COMMAND_LINE, SCHEDULER, Actor, Subject, changes, record
-from console.audit import service as audit_service
+from console.audit import checkpoints as audit_checkpoints
 from console.audit.canonical import canonical_bytes, chain_hash
 from console.audit.keys import pem_bytes, signing_key
 from console.audit.models import AuditCheckpoint, AuditEntry
@@ -397,7 +397,7 @@ def test_a_scheduler_checkpoint_uses_the_scheduler_as_actor_when_announcing(app,
     other.write_bytes(pem_bytes(Ed25519PrivateKey.generate()))
     app.config["AUDIT_SIGNING_KEY"] = str(other)
     with writing(app) as session:
-        audit_service.write_checkpoint(session, utcnow())
+        audit_checkpoints.write_checkpoint(session, utcnow())
     assert trail()[-1].actor_login == SCHEDULER.login
 
 

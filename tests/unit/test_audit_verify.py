@@ -78,14 +78,38 @@ def chain(count: int) -> list[Row]:
     return rows
 
 
-def signed(row: Row, *, key=KEY, log_id: str = LOG_ID) -> Checkpoint:
-    at = "2026-12-01T13:05:00.000000Z"
+def signed(
+    row: Row, *, key=KEY, log_id: str = LOG_ID, previous: Checkpoint | None = None
+) -> Checkpoint:
+    at = f"2026-12-01T13:{row.seq:02d}:30.000000Z"
+    link = None if previous is None else (previous.seq, previous.at)
     message = checkpoint_message(
-        log_id=log_id, seq=row.seq, head_hash=row.hash, at=at, key_fingerprint=key.fingerprint
+        log_id=log_id,
+        seq=row.seq,
+        head_hash=row.hash,
+        at=at,
+        key_fingerprint=key.fingerprint,
+        previous=link,
     )
     return Checkpoint(
-        log_id, row.seq, row.hash, at, key.sign(message), key.fingerprint, key.public_key
+        log_id,
+        row.seq,
+        row.hash,
+        at,
+        key.sign(message),
+        key.fingerprint,
+        key.public_key,
+        previous_seq=None if link is None else link[0],
+        previous_at=None if link is None else link[1],
     )
+
+
+PINNED = {KEY.fingerprint: KEY.public_key}
+
+
+def check(rows, checkpoints=(), **options):
+    """Verify with the test key pinned, as the console does with its pinned-keys file."""
+    return verify(rows, checkpoints, trusted_keys=PINNED, **options)
 
 
 def renumber(row: Row, seq: int) -> Row:
@@ -94,7 +118,8 @@ def renumber(row: Row, seq: int) -> Row:
 
 def test_an_intact_chain_verifies_with_count_and_head():
     rows = chain(20)
-    report = verify(rows, [signed(rows[9]), signed(rows[19])])
+    first = signed(rows[9])
+    report = check(rows, [first, signed(rows[19], previous=first)])
     assert report.ok
     assert (report.count, report.head_seq, report.head_hash) == (20, 20, rows[-1].hash)
     assert report.checkpoints == 2
@@ -104,14 +129,14 @@ def test_an_intact_chain_verifies_with_count_and_head():
 def test_a_changed_byte_of_the_canonical_bytes_is_modified():
     rows = chain(10)
     rows[4] = dataclasses.replace(rows[4], canonical=rows[4].canonical.replace("第5件", "第6件"))
-    assert (verify(rows).problem.seq, verify(rows).problem.kind) == (5, MODIFIED)
+    assert (check(rows).problem.seq, check(rows).problem.kind) == (5, MODIFIED)
 
 
 def test_a_column_that_disagrees_with_the_hashed_bytes_is_modified():
     rows = chain(10)
     columns = {**rows[6].columns, "actor_login": "someone-else"}
     rows[6] = dataclasses.replace(rows[6], columns=columns)
-    problem = verify(rows).problem
+    problem = check(rows).problem
     assert (problem.seq, problem.kind) == (7, MODIFIED)
     assert "actor_login" in problem.detail
 
@@ -119,14 +144,14 @@ def test_a_column_that_disagrees_with_the_hashed_bytes_is_modified():
 def test_a_gap_is_deleted_at_the_first_missing_seq():
     rows = chain(10)
     del rows[3:5]
-    problem = verify(rows).problem
+    problem = check(rows).problem
     assert (problem.seq, problem.kind) == (4, DELETED)
 
 
 def test_a_deletion_hidden_by_renumbering_is_still_deleted():
     rows = chain(10)
     rows = rows[:3] + [renumber(row, row.seq - 1) for row in rows[4:]]
-    problem = verify(rows).problem
+    problem = check(rows).problem
     assert (problem.seq, problem.kind) == (4, DELETED)
 
 
@@ -134,7 +159,7 @@ def test_a_forged_entry_that_does_not_link_is_inserted():
     rows = chain(10)
     forged = link(document(5, note="偽"), "f" * 64)
     rows = rows[:4] + [forged] + [renumber(row, row.seq + 1) for row in rows[4:]]
-    problem = verify(rows).problem
+    problem = check(rows).problem
     assert (problem.seq, problem.kind) == (5, INSERTED)
 
 
@@ -142,7 +167,7 @@ def test_a_forged_entry_that_links_is_found_by_the_entry_after_it():
     rows = chain(10)
     forged = link(document(5, note="偽"), rows[3].hash)
     rows = rows[:4] + [forged] + [renumber(row, row.seq + 1) for row in rows[4:]]
-    problem = verify(rows).problem
+    problem = check(rows).problem
     assert (problem.seq, problem.kind) == (5, INSERTED)
 
 
@@ -151,7 +176,7 @@ def test_swapped_entries_are_reordered(first, second):
     rows = chain(10)
     a, b = rows[first - 1], rows[second - 1]
     rows[first - 1], rows[second - 1] = renumber(b, first), renumber(a, second)
-    problem = verify(rows).problem
+    problem = check(rows).problem
     assert (problem.seq, problem.kind) == (first, REORDERED)
 
 
@@ -159,14 +184,14 @@ def test_an_entry_linking_to_an_entry_that_already_has_a_successor_is_forked():
     rows = chain(10)
     rival = link(document(6, note="別の書き手"), rows[3].hash)  # links to 4, as 5 already does
     rows[5] = rival
-    problem = verify(rows).problem
+    problem = check(rows).problem
     assert (problem.seq, problem.kind) == (6, FORKED)
 
 
 def test_a_tail_cut_after_a_checkpoint_is_truncated():
     rows = chain(10)
     point = signed(rows[9])
-    problem = verify(rows[:7], [point]).problem
+    problem = check(rows[:7], [point]).problem
     assert (problem.seq, problem.kind) == (8, TRUNCATED)
     assert "10" in problem.detail
 
@@ -179,7 +204,7 @@ def test_a_rewritten_chain_that_differs_from_a_checkpoint_is_truncated():
         row = link(document(seq, note="書き換え"), prev)
         rewritten.append(row)
         prev = row.hash
-    problem = verify(rewritten, [point]).problem
+    problem = check(rewritten, [point]).problem
     assert (problem.seq, problem.kind) == (6, TRUNCATED)
 
 
@@ -187,36 +212,44 @@ def test_a_bad_signature_is_named_at_its_checkpoint():
     rows = chain(10)
     point = signed(rows[7])
     flipped = ("0" if point.signature[0] != "0" else "1") + point.signature[1:]
-    problem = verify(rows, [dataclasses.replace(point, signature=flipped)]).problem
+    problem = check(rows, [dataclasses.replace(point, signature=flipped)]).problem
     assert (problem.seq, problem.kind) == (8, BAD_SIGNATURE)
 
 
 def test_a_checkpoint_by_a_key_the_chain_never_announced_is_refused():
     rows = chain(10)
     stranger = identity(Ed25519PrivateKey.generate(), Path("other.pem"))
-    problem = verify(rows, [signed(rows[7], key=stranger)]).problem
+    problem = check(rows, [signed(rows[7], key=stranger)]).problem
     assert (problem.seq, problem.kind) == (8, BAD_SIGNATURE)
 
 
 def test_progress_is_reported_for_every_entry():
     seen: list[int] = []
-    verify(chain(2500), progress=seen.append)
+    check(chain(2500), progress=seen.append)
     assert sum(seen) == 2500
 
 
 def test_the_signed_message_is_the_documented_one():
-    message = checkpoint_message(
-        log_id=LOG_ID,
-        seq=3,
-        head_hash="a" * 64,
-        at="2026-12-01T13:05:00.000000Z",
-        key_fingerprint="b" * 64,
-    )
-    assert message == (
-        b"hw-shibuya-console/audit-checkpoint/v1\n"
+    common = {
+        "log_id": LOG_ID,
+        "seq": 3,
+        "head_hash": "a" * 64,
+        "at": "2026-12-01T13:05:00.000000Z",
+        "key_fingerprint": "b" * 64,
+    }
+    statement = (
         b'{"at":"2026-12-01T13:05:00.000000Z","head_hash":"' + b"a" * 64 + b'",'
-        b'"key_fingerprint":"' + b"b" * 64 + b'","log_id":"' + LOG_ID.encode() + b'","seq":3}'
+        b'"key_fingerprint":"' + b"b" * 64 + b'","log_id":"' + LOG_ID.encode() + b'",'
     )
+    assert checkpoint_message(**common, version=1) == (
+        b"hw-shibuya-console/audit-checkpoint/v1\n" + statement + b'"seq":3}'
+    )
+    assert checkpoint_message(**common, previous=(2, "2026-12-01T13:00:00.000000Z")) == (
+        b"hw-shibuya-console/audit-checkpoint/v2\n"
+        + statement
+        + b'"previous":{"at":"2026-12-01T13:00:00.000000Z","seq":2},"seq":3}'
+    )
+    assert checkpoint_message(**common).endswith(b'"previous":null,"seq":3}')
     assert key_fingerprint(bytes(32)) == (
         "66687aadf862bd776c8fc18b8e9f8e20089714856ee233b3902a591d0d5f2925"
     )

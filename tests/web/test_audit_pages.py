@@ -177,6 +177,29 @@ def test_verify_now_records_and_shows_the_result(app, client, login_as, trail):
     assert "通番 3 で改ざんを検出しました：改変" in page
 
 
+def test_the_verify_page_names_the_pinned_keys_and_flags_an_overdue_checkpoint(
+    app, client, login_as, tmp_path
+):
+    from console.audit.keys import signing_key
+
+    with time_machine.travel(datetime.now(UTC) - timedelta(minutes=90), tick=False):
+        fill(app, 2)
+        checkpoint(app)
+    login_as(Role.AUDITOR)
+    page = client.get("/audit/verify").get_data(as_text=True)
+    assert "開発環境では署名鍵そのものを信頼しています" in page
+    pins = tmp_path / "pins.txt"
+    with app.app_context():
+        pins.write_text(signing_key(app).fingerprint + "\n")
+    app.config["AUDIT_PINNED_KEYS"] = str(pins)
+    page = client.get("/audit/verify").get_data(as_text=True)
+    assert f"固定鍵ファイル {pins} に記載されたものだけを信頼します" in page
+    client.post("/audit/verify")  # the only checkpoint is 90 minutes old
+    page = client.get("/audit/verify").get_data(as_text=True)
+    assert "チェックポイント遅延" in page
+    assert 'data-testid="checkpoint-overdue"' in page
+
+
 def test_export_downloads_a_verifiable_csv_and_is_recorded(app, client, login_as, trail):
     fill(app, 6)
     login_as(Role.AUDITOR)
@@ -229,7 +252,7 @@ def test_the_dashboard_warns_when_new_entries_wait_too_long_for_a_checkpoint(app
     with time_machine.travel(datetime.now(UTC) + timedelta(minutes=20), tick=False):
         page = client.get("/dashboard").get_data(as_text=True)
     assert 'data-testid="checkpoint-overdue"' in page
-    assert "件の記録がまだ署名付きチェックポイントで保護されていません" in page
+    assert "最新の署名付きチェックポイントが、スケジューラの間隔から見て古すぎます" in page
     checkpoint(app)
     with time_machine.travel(datetime.now(UTC) + timedelta(minutes=20), tick=False):
         page = client.get("/dashboard").get_data(as_text=True)
@@ -245,10 +268,10 @@ def test_verify_now_does_not_hold_the_write_lock_while_it_reads(
     real = audit_service.run_verification
     written: list[int] = []
 
-    def verify_while_someone_writes(reader, progress=None):
+    def verify_while_someone_writes(reader, progress=None, **options):
         fill(app, 1)  # another request committing meanwhile: must not wait for this one
         written.append(size(app))
-        return real(reader, progress)
+        return real(reader, progress, **options)
 
     monkeypatch.setattr(audit_service, "run_verification", verify_while_someone_writes)
     assert client.post("/audit/verify").status_code == 302
